@@ -1,0 +1,96 @@
+//! Command-line definitions (clap) and nothing else: the library never sees clap.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Processes, threads or async tasks? Measure the CPU↔I/O spectrum on this machine.
+#[derive(Debug, Parser)]
+#[command(name = "spectrum", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; with none, `run` the default scenario.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario: every cell in its own child process; writes results.json and the report.
+    Run(RunArgs),
+    /// Render the report from results files without re-running (merge several; compare).
+    Report(ReportArgs),
+    /// Show the shipped scenarios, the models and the I/O kinds.
+    List,
+    /// Teaching demos that show one effect at a time.
+    Demo(DemoArgs),
+    /// Internal: measure one repetition of one cell (spec as JSON on stdin).
+    #[command(hide = true)]
+    Cell,
+    /// Internal: a worker process of the `process` model (commands on stdin).
+    #[command(hide = true)]
+    Worker,
+    /// Internal: calibrate a runtime's kernel and print the calibration as JSON.
+    #[command(hide = true)]
+    Calibrate(CalibrateArgs),
+}
+
+/// `spectrum run`.
+#[derive(Debug, Args, Default)]
+pub struct RunArgs {
+    /// Scenario file (TOML) or the name of a shipped scenario; default: the built-in `spectrum`.
+    pub scenario: Option<String>,
+    /// Output folder (default: reports/<scenario name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// A fast smoke run: one repetition per cell and a short measured window.
+    #[arg(long)]
+    pub quick: bool,
+    /// Run only the cells whose id contains every comma-separated term (e.g. `rust,thread,f1.00`).
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// Print the results JSON on stdout instead of the summary table.
+    #[arg(long)]
+    pub json: bool,
+    /// Override the scenario's repetitions per cell.
+    #[arg(long, value_name = "N")]
+    pub repetitions: Option<u32>,
+    /// Folder holding the `python_workloads` package (default: $SPECTRUM_PYTHON_WORKLOADS,
+    /// else the one beside the source tree).
+    #[arg(long, value_name = "DIR")]
+    pub python_workloads: Option<PathBuf>,
+    /// Do not render the HTML report.
+    #[arg(long)]
+    pub no_report: bool,
+}
+
+/// `spectrum report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// One or more results.json files; several are merged.
+    #[arg(required = true)]
+    pub results: Vec<PathBuf>,
+    /// Output folder (default: the folder of the first results file).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// An older results file to compare against, cell by cell.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+}
+
+/// `spectrum demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The demo to run; `spectrum list` shows them.
+    pub name: String,
+}
+
+/// `spectrum calibrate` (internal).
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// `rust` or `python`.
+    #[arg(long, default_value = "rust")]
+    pub runtime: String,
+    /// Python runtimes: the folder holding `python_workloads`.
+    #[arg(long)]
+    pub python_workloads: Option<PathBuf>,
+}

@@ -1,0 +1,19 @@
+//! spectrum: processes, threads or async tasks? Measure the CPU↔I/O spectrum.
+//!
+//! The data flows one way:
+//! scenario file → [`scenario::Plan`] → [`scenario::Cell`]s → [`driver`] (one child
+//! process per cell and repetition, running a [`model::Model`]) → [`metrics::Measurement`]s
+//! → [`results::Results`] (`results.json`) → [`report`] (HTML, SVG, terminal tables).
+
+pub mod app;
+pub mod cli;
+pub mod demo;
+pub mod driver;
+pub mod metrics;
+pub mod model;
+#[cfg(feature = "python")]
+pub mod python;
+pub mod report;
+pub mod results;
+pub mod scenario;
+pub mod workload;

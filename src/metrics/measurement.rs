@@ -1,0 +1,59 @@
+//! One repetition of one cell: what the child process measured, and what a model hands
+//! back from its measured window.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::{LatencySummary, Recorder, Rusage};
+
+/// What a model returns from running a batch of ops.
+#[derive(Debug, Default)]
+pub struct RunOutput {
+    /// Every op's latency, merged over the workers.
+    pub latency: Recorder,
+    /// Wrapping sum of the ops' checksums: the same for every model given the same ops.
+    pub checksum: u64,
+    /// Worker processes only: their own rusage over the window, summed (the cell
+    /// process's `RUSAGE_CHILDREN` only sees workers once they have been waited for).
+    pub workers: Option<Rusage>,
+}
+
+/// One repetition of one cell, as measured inside the cell's child process.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    /// Ops in the measured window.
+    pub ops: u64,
+    /// Length of the measured window, seconds.
+    pub wall_s: f64,
+    /// `ops / wall_s`.
+    pub ops_per_s: f64,
+    /// Set-up before the window (runtime, interpreter, workers, warm-up), seconds.
+    pub setup_s: f64,
+    /// Ops run as warm-up, outside the window.
+    pub warmup_ops: u64,
+    /// Per-op latency over the window.
+    pub latency_us: LatencySummary,
+    /// `getrusage(RUSAGE_SELF)` difference across the window.
+    pub rusage: Rusage,
+    /// Worker processes' own rusage across the window, summed (process models only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers: Option<Rusage>,
+    /// Whole-child totals from `wait4`, set-up included (filled in by the driver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whole_child: Option<Rusage>,
+    /// Wrapping sum of the ops' checksums.
+    pub checksum: u64,
+    /// Runtime-specific facts (e.g. the interpreter's version and switch interval).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub info: BTreeMap<String, serde_json::Value>,
+}
+
+impl Measurement {
+    /// Resource usage of the window: the cell process plus its worker processes.
+    pub fn window_rusage(&self) -> Rusage {
+        match &self.workers {
+            Some(w) => self.rusage.plus(w),
+            None => self.rusage,
+        }
+    }
+}

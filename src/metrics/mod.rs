@@ -1,0 +1,16 @@
+//! What is measured about a cell: rusage, latency histograms, the ideal bound, the
+//! per-cell summary over repetitions, and the machine's environment.
+
+mod environment;
+mod ideal;
+mod latency;
+mod measurement;
+mod rusage;
+mod summary;
+
+pub use environment::{Environment, PythonInfo};
+pub use ideal::{available_cores, ideal_ops_per_s};
+pub use latency::{LatencySummary, Recorder};
+pub use measurement::{Measurement, RunOutput};
+pub use rusage::{Rusage, Who};
+pub use summary::{Spread, Summary};

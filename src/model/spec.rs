@@ -1,0 +1,33 @@
+//! What a cell's child process is told: the cell, its op count and calibration.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+use crate::scenario::Cell;
+use crate::workload::{Calibration, Op};
+
+/// Everything the child process measuring one repetition of a cell needs, sent to it as
+/// JSON on stdin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellSpec {
+    /// The cell.
+    pub cell: Cell,
+    /// Ops in the measured window.
+    pub ops: u64,
+    /// Ops run before the window (same model, same workers), not measured.
+    pub warmup_ops: u64,
+    /// Calibration of the cell's runtime.
+    pub calibration: Calibration,
+    /// Which repetition this is (0-based).
+    pub repetition: u32,
+    /// Python runtimes: the folder that holds the `python_workloads` package.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python_path: Option<PathBuf>,
+}
+
+impl CellSpec {
+    /// The op of this cell.
+    pub fn op(&self) -> Op {
+        Op::for_cell(&self.cell, &self.calibration)
+    }
+}

@@ -1,0 +1,248 @@
+//! The identity of one cell of a sweep: what runs, under which model, for how long.
+//!
+//! A [`Cell`] is the only thing a model ever sees of a scenario. It is plain data,
+//! serialized to JSON both on its way to the child process that measures it and into
+//! `results.json`, so every field here is part of the results contract.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which language runs the op.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Runtime {
+    /// Native Rust.
+    Rust,
+    /// CPython embedded in the spectrum binary through pyo3.
+    Python,
+    /// A plain `python3` process (threading / multiprocessing / asyncio): the cross-check
+    /// that embedding does not change the numbers.
+    Cpython,
+}
+
+impl Runtime {
+    /// Every runtime, in the order the report shows them.
+    pub const ALL: [Runtime; 3] = [Runtime::Rust, Runtime::Python, Runtime::Cpython];
+
+    /// The name used in scenario files and results.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Runtime::Rust => "rust",
+            Runtime::Python => "python",
+            Runtime::Cpython => "cpython",
+        }
+    }
+
+    /// True for the runtimes whose op is Python code (GIL and op halves apply).
+    pub fn is_python(self) -> bool {
+        matches!(self, Runtime::Python | Runtime::Cpython)
+    }
+}
+
+/// The execution model: how the ops of a cell are spread over workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// One thread, ops in a loop: the baseline.
+    Sequential,
+    /// N OS threads pulling ops from a shared counter.
+    Thread,
+    /// N worker processes.
+    Process,
+    /// N async tasks (tokio in Rust, asyncio in Python).
+    Async,
+    /// Ops as a rayon parallel iterator (Rust only).
+    Rayon,
+    /// Test-only model that fails on purpose (see [`Fault`]); never in a shipped scenario.
+    Fault,
+}
+
+impl ModelKind {
+    /// Every model a user can name, in the order the report shows them.
+    pub const ALL: [ModelKind; 5] = [
+        ModelKind::Sequential,
+        ModelKind::Thread,
+        ModelKind::Process,
+        ModelKind::Async,
+        ModelKind::Rayon,
+    ];
+
+    /// The name used in scenario files and results.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelKind::Sequential => "sequential",
+            ModelKind::Thread => "thread",
+            ModelKind::Process => "process",
+            ModelKind::Async => "async",
+            ModelKind::Rayon => "rayon",
+            ModelKind::Fault => "fault",
+        }
+    }
+
+    /// Whether `runtime` implements this model.
+    pub fn supported_by(self, runtime: Runtime) -> bool {
+        match self {
+            ModelKind::Rayon => runtime == Runtime::Rust,
+            _ => true,
+        }
+    }
+}
+
+/// The I/O half of the op.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IoKind {
+    /// A timer wait: `thread::sleep`, `tokio::time::sleep`, `time.sleep`, `asyncio.sleep`.
+    Sleep,
+}
+
+impl IoKind {
+    /// Every I/O kind.
+    pub const ALL: [IoKind; 1] = [IoKind::Sleep];
+
+    /// The name used in scenario files and results.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IoKind::Sleep => "sleep",
+        }
+    }
+}
+
+/// Where an async model runs the CPU half of the op.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AsyncCpu {
+    /// In the task itself: blocks the executor thread (tokio worker / the event loop).
+    Inline,
+    /// On the executor's blocking pool: `spawn_blocking` / `asyncio.to_thread`.
+    Offload,
+}
+
+/// Whether the native helpers hold or release the GIL (Python runtimes only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gil {
+    /// The helper runs holding the GIL: other Python threads wait.
+    Held,
+    /// The helper runs inside `py.detach(...)`: other Python threads run meanwhile.
+    Released,
+}
+
+/// Who implements one half of a Python op.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Impl {
+    /// Python code: the bytecode loop, or `time.sleep` / `asyncio.sleep`.
+    Python,
+    /// The Rust helper of the native module (`cpu(iters)`, `sleep(us)`), GIL per [`Gil`].
+    Native,
+}
+
+/// How a test-only [`ModelKind::Fault`] cell misbehaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fault {
+    /// The child exits with an error message.
+    Error,
+    /// The child panics.
+    Panic,
+    /// The child aborts (killed by a signal).
+    Abort,
+    /// The child never finishes: the per-cell timeout must kill it.
+    Hang,
+}
+
+/// One cell of a sweep: a fully resolved point of the scenario's matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    /// Which language runs the op.
+    pub runtime: Runtime,
+    /// The execution model.
+    pub model: ModelKind,
+    /// Async models only: where the CPU half runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub async_cpu: Option<AsyncCpu>,
+    /// The I/O half's kind.
+    pub io: IoKind,
+    /// Share of the op's nominal time spent waiting, in [0, 1].
+    pub io_fraction: f64,
+    /// Nominal op length in microseconds (`cpu_us + io_us`).
+    pub op_time_us: f64,
+    /// CPU half in microseconds: `(1 - io_fraction) * op_time_us`.
+    pub cpu_us: f64,
+    /// I/O half in microseconds: `io_fraction * op_time_us`.
+    pub io_us: f64,
+    /// Number of workers (threads, processes, tasks); 1 for `sequential`.
+    pub concurrency: u32,
+    /// Python runtimes only: GIL held or released around the native helpers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gil: Option<Gil>,
+    /// Python runtimes only: who runs the CPU half.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_impl: Option<Impl>,
+    /// Python runtimes only: who runs the I/O half.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_impl: Option<Impl>,
+    /// Test-only: how a `fault` cell fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<Fault>,
+}
+
+impl Cell {
+    /// A short stable label for the model and its variants, e.g. `async+offload`,
+    /// `thread gil=released cpu=native`. Charts draw one line per label.
+    pub fn model_label(&self) -> String {
+        let mut s = self.model.as_str().to_string();
+        if let Some(AsyncCpu::Offload) = self.async_cpu {
+            s.push_str("+offload");
+        }
+        if self.runtime.is_python() {
+            let half = |i: Option<Impl>| match i {
+                Some(Impl::Native) => "native",
+                _ => "py",
+            };
+            let uses_native =
+                self.cpu_impl == Some(Impl::Native) || self.io_impl == Some(Impl::Native);
+            s.push_str(&format!(
+                " cpu={} io={}",
+                half(self.cpu_impl),
+                half(self.io_impl)
+            ));
+            if uses_native {
+                if let Some(g) = self.gil {
+                    s.push_str(match g {
+                        Gil::Held => " gil=held",
+                        Gil::Released => " gil=released",
+                    });
+                }
+            }
+        }
+        s
+    }
+
+    /// A stable identifier for the cell, unique within a plan, used by `--filter`, the
+    /// baseline comparison and the terminal table.
+    pub fn id(&self) -> String {
+        format!(
+            "{}/{}/{}/f{:.2}/op{}/c{}",
+            self.runtime.as_str(),
+            self.model_label().replace(' ', ","),
+            self.io.as_str(),
+            self.io_fraction,
+            self.op_time_us,
+            self.concurrency
+        )
+    }
+
+    /// The ideal throughput bound of DESIGN.md, in ops/s:
+    /// `min(cores / cpu_s, N / (cpu_s + io_s))`.
+    pub fn ideal_ops_per_s(&self, cores: usize) -> f64 {
+        crate::metrics::ideal_ops_per_s(self.cpu_us, self.io_us, self.concurrency, cores)
+    }
+}
+
+impl fmt::Display for Cell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id())
+    }
+}
