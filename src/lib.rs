@@ -11,7 +11,7 @@ pub mod demo;
 pub mod driver;
 pub mod metrics;
 pub mod model;
-#[cfg(feature = "python")]
+pub mod probe;
 pub mod python;
 pub mod report;
 pub mod results;

@@ -112,9 +112,7 @@ impl Summary {
             ops_per_s,
             latency_us,
             ctx_voluntary_per_op: col(&|m| per_op(m, m.window_rusage().ctx_voluntary as f64)),
-            ctx_involuntary_per_op: col(&|m| {
-                per_op(m, m.window_rusage().ctx_involuntary as f64)
-            }),
+            ctx_involuntary_per_op: col(&|m| per_op(m, m.window_rusage().ctx_involuntary as f64)),
             cpu_user_s: col(&|m| m.window_rusage().user_s),
             cpu_sys_s: col(&|m| m.window_rusage().sys_s),
             cpu_user_us_per_op: col(&|m| per_op(m, m.window_rusage().user_s * 1e6)),

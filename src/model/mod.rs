@@ -5,6 +5,7 @@
 //! checksum of ops `0..n` is the same whatever model ran them — a cheap proof that every
 //! model did the same work.
 
+mod fault;
 mod spec;
 
 pub use spec::CellSpec;
@@ -12,6 +13,7 @@ pub use spec::CellSpec;
 use std::ops::Range;
 
 use crate::metrics::RunOutput;
+use crate::scenario::{ModelKind, Runtime};
 
 /// An execution model, set up and ready to run ops.
 pub trait Model {
@@ -24,6 +26,11 @@ pub trait Model {
 
 /// Sets up the model of `spec.cell` (threads, runtime, workers, interpreter).
 pub fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
-    let _ = spec;
-    anyhow::bail!("models are not built yet")
+    if spec.cell.model == ModelKind::Fault {
+        return fault::build(spec);
+    }
+    match spec.cell.runtime {
+        Runtime::Python | Runtime::Cpython => crate::python::build(spec),
+        Runtime::Rust => anyhow::bail!("native models are not built yet"),
+    }
 }

@@ -44,8 +44,8 @@ pub fn write_results(path: &Path, results: &Results) -> Result<()> {
 pub fn read_results(path: &Path) -> Result<Results> {
     let text =
         fs::read_to_string(path).with_context(|| format!("could not read '{}'", path.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("'{}' is not JSON", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("'{}' is not JSON", path.display()))?;
     match value.get("schema").and_then(|s| s.as_str()) {
         Some(SCHEMA) => {}
         Some(other) => bail!(

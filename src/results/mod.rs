@@ -8,6 +8,4 @@ mod io;
 mod schema;
 
 pub use io::{read_results, write_atomic, write_results};
-pub use schema::{
-    CellResult, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA,
-};
+pub use schema::{CellResult, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};

@@ -13,7 +13,11 @@ use std::hint::black_box;
 pub fn kernel(seed: u64, iters: u64) -> u64 {
     // black_box on the inputs: the optimizer must not precompute a call whose
     // arguments are constants (benches and calibration call it that way).
-    let mut x = black_box(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed });
+    let mut x = black_box(if seed == 0 {
+        0x9E37_79B9_7F4A_7C15
+    } else {
+        seed
+    });
     let iters = black_box(iters);
     let mut acc: u64 = 0;
     for i in 0..iters {
