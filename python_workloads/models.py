@@ -1,0 +1,176 @@
+"""The pure-Python models: sequential, thread (``threading``) and async (``asyncio``).
+
+Every model is built from an op spec (set-up: threads started, event loop and executor
+created -- all outside the measured window), then asked to ``run(start, end)`` any number
+of times, and finally ``close()``\\ d. ``run`` returns a dict::
+
+    {"latencies_ns": [one int per op], "checksum": wrapping sum of the op checksums}
+
+Per-op latency is measured in Python with ``time.perf_counter_ns()`` around one op. The
+multiprocessing model lives in :mod:`python_workloads.procs`; :func:`build` picks any of
+them by ``spec["model"]``.
+"""
+
+import asyncio
+import concurrent.futures
+import itertools
+import queue
+import threading
+import time
+
+from .kernel import MASK
+from .op import make_async_op, make_op
+
+# A thread pool that does not start within this many seconds is broken, not slow.
+_START_TIMEOUT_S = 30.0
+
+
+def _batch(op, indices):
+    """Runs op ``i`` for each ``i`` of ``indices``; returns (latencies_ns, checksum)."""
+    clock = time.perf_counter_ns
+    lat = []
+    record = lat.append
+    acc = 0
+    for i in indices:
+        t = clock()
+        acc += op(i)
+        record(clock() - t)
+    return lat, acc & MASK
+
+
+class SequentialModel:
+    """One thread, ops in a loop: the baseline."""
+
+    def __init__(self, spec):
+        self.op = make_op(spec)
+
+    def run(self, start, end):
+        lat, acc = _batch(self.op, range(start, end))
+        return {"latencies_ns": lat, "checksum": acc}
+
+    def close(self):
+        pass
+
+
+class ThreadModel:
+    """N ``threading`` threads, started at set-up, pulling op indices from a shared counter.
+
+    ``next()`` on an ``itertools.count`` is one C call, atomic under the GIL, so the
+    counter needs no lock of its own.
+    """
+
+    def __init__(self, spec):
+        self.op = make_op(spec)
+        self.n = max(1, int(spec.get("concurrency", 1)))
+        self.results = queue.SimpleQueue()
+        self.inboxes = [queue.SimpleQueue() for _ in range(self.n)]
+        self.threads = [
+            threading.Thread(target=self._worker, args=(box,), name=f"spectrum-{k}", daemon=True)
+            for k, box in enumerate(self.inboxes)
+        ]
+        for t in self.threads:
+            t.start()
+
+    def _worker(self, inbox):
+        while True:
+            cmd = inbox.get()
+            if cmd is None:
+                return
+            counter, end = cmd
+            try:
+                lat, acc = _batch(self.op, itertools.takewhile(lambda i: i < end, counter))
+                self.results.put((lat, acc, None))
+            except BaseException as e:  # noqa: BLE001 -- handed to the caller, re-raised there
+                self.results.put(([], 0, e))
+
+    def run(self, start, end):
+        counter = itertools.count(start)
+        for box in self.inboxes:
+            box.put((counter, end))
+        lat, acc, error = [], 0, None
+        for _ in range(self.n):
+            part, c, e = self.results.get()
+            lat.extend(part)
+            acc += c
+            error = error or e
+        if error is not None:
+            raise error
+        return {"latencies_ns": lat, "checksum": acc & MASK}
+
+    def close(self):
+        for box in self.inboxes:
+            box.put(None)
+        for t in self.threads:
+            t.join(timeout=5)
+
+
+class AsyncModel:
+    """N asyncio tasks on one event loop, pulling op indices from a shared iterator.
+
+    With ``async_cpu = "offload"`` the CPU half goes through ``asyncio.to_thread`` to the
+    loop's default executor, sized to N threads and started at set-up so thread creation
+    stays out of the measured window.
+    """
+
+    def __init__(self, spec):
+        self.n = max(1, int(spec.get("concurrency", 1)))
+        self.aop = make_async_op(spec)
+        self.loop = asyncio.new_event_loop()
+        self.executor = None
+        if spec.get("async_cpu") == "offload":
+            self.executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=self.n, thread_name_prefix="spectrum-offload"
+            )
+            self.loop.set_default_executor(self.executor)
+            # Park N jobs on a barrier: the pool only adds a thread when none is idle,
+            # so this forces all N threads into existence now.
+            barrier = threading.Barrier(self.n)
+            jobs = [self.executor.submit(barrier.wait, _START_TIMEOUT_S) for _ in range(self.n)]
+            for job in jobs:
+                job.result()
+
+    async def _task(self, indices):
+        aop = self.aop
+        clock = time.perf_counter_ns
+        lat = []
+        acc = 0
+        # One iterator shared by every task: a task takes the next index when it is
+        # ready for more work, like the threads' shared counter.
+        for i in indices:
+            t = clock()
+            acc += await aop(i)
+            lat.append(clock() - t)
+        return lat, acc
+
+    async def _run(self, start, end):
+        indices = iter(range(start, end))
+        parts = await asyncio.gather(*(self._task(indices) for _ in range(self.n)))
+        lat = [ns for part, _ in parts for ns in part]
+        return {"latencies_ns": lat, "checksum": sum(c for _, c in parts) & MASK}
+
+    def run(self, start, end):
+        return self.loop.run_until_complete(self._run(start, end))
+
+    def close(self):
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+        self.loop.close()
+
+
+def build(spec):
+    """The model named by ``spec["model"]``, set up and ready to ``run``."""
+    name = spec.get("model", "sequential")
+    if name == "sequential":
+        return SequentialModel(spec)
+    if name == "thread":
+        return ThreadModel(spec)
+    if name == "async":
+        return AsyncModel(spec)
+    if name == "process":
+        from .procs import ProcessModel  # noqa: PLC0415 -- multiprocessing only when used
+
+        return ProcessModel(spec)
+    raise ValueError(
+        f"model = {name!r} has no Python implementation; "
+        "choose from sequential, thread, process, async"
+    )

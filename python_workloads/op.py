@@ -1,0 +1,134 @@
+"""The op: ``cpu_iters`` kernel iterations, then ``io_us`` microseconds of waiting.
+
+Each half is run by Python (the bytecode kernel; ``time.sleep`` / ``asyncio.sleep``) or by
+spectrum's native helper module ``spectrum_native`` (the Rust kernel; ``std::thread::sleep``),
+which only exists inside the embedded runtime. With ``gil = "held"`` the native helpers run
+holding the GIL (``cpu`` / ``sleep``); with ``gil = "released"`` inside ``py.detach``
+(``cpu_nogil`` / ``sleep_nogil``).
+
+The op index is the kernel's seed, so the checksum of ops ``a..b`` is the same whichever
+model ran them.
+"""
+
+import asyncio
+import time
+
+from .kernel import kernel
+
+PYTHON = "python"
+NATIVE = "native"
+
+_IMPLS = (PYTHON, NATIVE)
+_GILS = ("held", "released")
+_IO_KINDS = ("sleep",)
+
+
+class FaultInjected(RuntimeError):
+    """Raised by every op of a cell whose spec has ``fault = "error"`` (tests only)."""
+
+
+def _native():
+    try:
+        import spectrum_native  # noqa: PLC0415 -- only the embedded runtime has it
+    except ImportError:
+        raise RuntimeError(
+            "a native op half needs the spectrum_native module, which only the embedded "
+            'runtime (runtime = "python") provides; use cpu_impl/io_impl = "python" '
+            "with this runtime"
+        ) from None
+    return spectrum_native
+
+
+def _check(spec):
+    """Validates the op fields of ``spec``; raises ValueError naming the bad field."""
+    for key, allowed in (
+        ("cpu_impl", _IMPLS),
+        ("io_impl", _IMPLS),
+        ("gil", _GILS),
+        ("io_kind", _IO_KINDS),
+    ):
+        value = spec.get(key) or allowed[0]
+        if value not in allowed:
+            raise ValueError(f"op spec: {key} = {value!r}; choose from {', '.join(allowed)}")
+    if int(spec.get("cpu_iters", 0)) < 0 or float(spec.get("io_us", 0.0)) < 0.0:
+        raise ValueError("op spec: cpu_iters and io_us must not be negative")
+    fault = spec.get("fault")
+    if fault not in (None, "error"):
+        raise ValueError(f'op spec: fault = {fault!r}; Python ops support only "error"')
+
+
+def halves(spec):
+    """The op's two halves as ``(cpu, cpu_iters, sleep, io_s)``.
+
+    ``cpu(seed, iters)`` returns the checksum; ``sleep(seconds)`` blocks the calling thread.
+    """
+    _check(spec)
+    released = spec.get("gil") == "released"
+    cpu_native = spec.get("cpu_impl") == NATIVE
+    io_native = spec.get("io_impl") == NATIVE
+    cpu = kernel
+    sleep = time.sleep
+    if cpu_native or io_native:
+        native = _native()
+        if cpu_native:
+            cpu = native.cpu_nogil if released else native.cpu
+        if io_native:
+            us_sleep = native.sleep_nogil if released else native.sleep
+
+            def sleep(seconds, _us_sleep=us_sleep):
+                _us_sleep(seconds * 1e6)
+
+    return cpu, int(spec.get("cpu_iters", 0)), sleep, float(spec.get("io_us", 0.0)) / 1e6
+
+
+def _fault(i):
+    # Two frames deep, so the traceback a failed cell shows has some depth to it.
+    raise FaultInjected(f"fault injected by the cell spec at op {i}")
+
+
+def make_op(spec):
+    """The blocking op of ``spec``: ``op(i)`` runs op number ``i``, returns its checksum."""
+    cpu, iters, sleep, io_s = halves(spec)
+    fault = spec.get("fault") == "error"
+
+    def op(i):
+        if fault:
+            _fault(i)
+        c = cpu(i, iters) if iters else 0
+        if io_s > 0.0:
+            sleep(io_s)
+        return c
+
+    return op
+
+
+def make_async_op(spec):
+    """The asyncio op of ``spec``: ``await aop(i)`` runs op number ``i``.
+
+    CPU half: inline (blocks the event loop) or, with ``async_cpu = "offload"``, on the
+    loop's default executor through ``asyncio.to_thread``. I/O half: ``asyncio.sleep`` when
+    Python; a native sleep is a blocking call, so it blocks the loop whatever the GIL
+    setting -- with ``gil = "released"`` only the executor's threads can run meanwhile.
+    """
+    cpu, iters, sleep, io_s = halves(spec)
+    fault = spec.get("fault") == "error"
+    offload = spec.get("async_cpu") == "offload"
+    io_python = (spec.get("io_impl") or PYTHON) == PYTHON
+
+    async def aop(i):
+        if fault:
+            _fault(i)
+        c = 0
+        if iters:
+            if offload:
+                c = await asyncio.to_thread(cpu, i, iters)
+            else:
+                c = cpu(i, iters)
+        if io_s > 0.0:
+            if io_python:
+                await asyncio.sleep(io_s)
+            else:
+                sleep(io_s)
+        return c
+
+    return aop

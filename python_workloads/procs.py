@@ -1,0 +1,127 @@
+"""The multiprocessing model: N worker processes, each with its own interpreter and GIL.
+
+Workers are forked and have built their op before the model is ready, so process start-up
+stays out of the measured window. They pull op indices from one shared counter (a
+``multiprocessing.Value`` under its lock), time each op themselves, and report their own
+``getrusage`` over each batch: the parent cannot see a live child's usage, and the cell
+needs it to count the workers' CPU time and context switches.
+"""
+
+import multiprocessing
+import traceback
+
+from .kernel import MASK
+from .rusage import Sampler, plus
+
+# A worker that has not answered within this many seconds at start-up is broken.
+_START_TIMEOUT_S = 30.0
+
+
+def _die_with_parent():
+    """Asks Linux to kill this worker when its parent dies (no orphans on a crash)."""
+    try:
+        import ctypes  # noqa: PLC0415
+        import signal  # noqa: PLC0415
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+    except (OSError, AttributeError):
+        pass  # not Linux: the cell's process group is still killed on timeout
+
+
+def _worker(conn, counter, spec):
+    _die_with_parent()
+    try:
+        from .op import make_op  # noqa: PLC0415
+
+        op = make_op(spec)
+    except BaseException:  # noqa: BLE001 -- reported to the parent with its traceback
+        conn.send(("error", traceback.format_exc()))
+        return
+    conn.send(("ready", None))
+    import time  # noqa: PLC0415
+
+    clock = time.perf_counter_ns
+    lock = counter.get_lock()
+    while True:
+        cmd = conn.recv()
+        if cmd is None:
+            return
+        end = cmd
+        sampler = Sampler()
+        lat = []
+        acc = 0
+        try:
+            while True:
+                with lock:
+                    i = counter.value
+                    if i >= end:
+                        break
+                    counter.value = i + 1
+                t = clock()
+                acc += op(i)
+                lat.append(clock() - t)
+        except BaseException:  # noqa: BLE001
+            conn.send(("error", traceback.format_exc()))
+            continue
+        conn.send(("ok", (lat, acc & MASK, sampler.delta())))
+
+
+class ProcessModel:
+    """N forked worker processes pulling op indices from a shared counter."""
+
+    def __init__(self, spec):
+        self.n = max(1, int(spec.get("concurrency", 1)))
+        # fork, stated explicitly: the default start method differs across versions and
+        # platforms, and fork makes set-up cheap and needs no importable __main__.
+        ctx = multiprocessing.get_context("fork")
+        self.counter = ctx.Value("Q", 0)
+        self.conns = []
+        self.procs = []
+        for k in range(self.n):
+            parent, child = ctx.Pipe()
+            p = ctx.Process(
+                target=_worker, args=(child, self.counter, spec), name=f"spectrum-{k}", daemon=True
+            )
+            p.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(p)
+        for conn in self.conns:
+            if not conn.poll(_START_TIMEOUT_S):
+                self.close()
+                raise RuntimeError(f"a worker process did not start within {_START_TIMEOUT_S} s")
+            status, detail = conn.recv()
+            if status != "ready":
+                self.close()
+                raise RuntimeError(f"a worker process failed to set up:\n{detail}")
+
+    def run(self, start, end):
+        with self.counter.get_lock():
+            self.counter.value = start
+        for conn in self.conns:
+            conn.send(end)
+        lat, acc, usage, errors = [], 0, None, []
+        for conn in self.conns:
+            status, detail = conn.recv()
+            if status != "ok":
+                errors.append(detail)
+                continue
+            part, c, ru = detail
+            lat.extend(part)
+            acc += c
+            usage = ru if usage is None else plus(usage, ru)
+        if errors:
+            raise RuntimeError("a worker process raised:\n" + errors[0])
+        return {"latencies_ns": lat, "checksum": acc & MASK, "workers_rusage": usage}
+
+    def close(self):
+        for conn in self.conns:
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+        for p in self.procs:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.kill()

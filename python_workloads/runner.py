@@ -1,0 +1,91 @@
+"""The ``cpython`` runtime: spectrum's ops run by a plain ``python3``, over a line protocol.
+
+spectrum's cell process starts ``python3 -m python_workloads.runner`` and talks to it on
+stdin/stdout, one line each way per step (every reply is one JSON object)::
+
+    -> {op spec}                  set up the model (threads, processes, event loop)
+    <- {"status": "ready", "info": {...the interpreter...}}
+    -> run START END              run ops START..END
+    <- {"status": "ok", "latencies_ns": [...], "checksum": N, "rusage": {...}}
+    -> exit
+    <- {"status": "bye"}
+
+Any failure answers ``{"status": "error", "error": "<formatted traceback>"}``. ``rusage``
+is this process's ``getrusage`` over the run, plus its worker processes' own (process
+model). Anything the workload prints goes to stderr: stdout belongs to the protocol.
+"""
+
+import json
+import sys
+import traceback
+
+from .calibrate import describe
+from .models import build
+from .rusage import Sampler, plus
+
+
+def _reply(out, obj):
+    out.write(json.dumps(obj, separators=(",", ":")) + "\n")
+    out.flush()
+
+
+def _error(out):
+    _reply(out, {"status": "error", "error": traceback.format_exc()})
+
+
+def _run(model, line):
+    parts = line.split()
+    if len(parts) != 3:
+        raise ValueError(f"expected 'run START END', got {line!r}")
+    start, end = int(parts[1]), int(parts[2])
+    if not 0 <= start <= end:
+        raise ValueError(f"bad op range {start}..{end}")
+    sampler = Sampler()
+    batch = model.run(start, end)
+    usage = sampler.delta()
+    workers = batch.pop("workers_rusage", None)
+    if workers is not None:
+        usage = plus(usage, workers)
+    batch["rusage"] = usage
+    batch["status"] = "ok"
+    return batch
+
+
+def serve(inp, out):
+    """Serves one model over the protocol until ``exit`` or end of input."""
+    first = inp.readline()
+    if not first:
+        return
+    try:
+        model = build(json.loads(first))
+    except BaseException:  # noqa: BLE001 -- every failure goes back over the protocol
+        _error(out)
+        return
+    _reply(out, {"status": "ready", "info": describe()})
+    try:
+        for line in inp:
+            line = line.strip()
+            if not line:
+                continue
+            if line == "exit":
+                break
+            try:
+                if not line.startswith("run"):
+                    raise ValueError(f"unknown command {line!r}; expected 'run START END' or 'exit'")
+                _reply(out, _run(model, line))
+            except BaseException:  # noqa: BLE001
+                _error(out)
+    finally:
+        model.close()
+    _reply(out, {"status": "bye"})
+
+
+def main():
+    out = sys.stdout
+    # Whatever the workload prints must not corrupt the protocol.
+    sys.stdout = sys.stderr
+    serve(sys.stdin, out)
+
+
+if __name__ == "__main__":
+    main()

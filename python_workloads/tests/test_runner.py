@@ -1,0 +1,59 @@
+"""The ``cpython`` runtime's line protocol, end to end through a real ``python -m`` process."""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+from python_workloads.kernel import MASK, kernel
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+
+
+def converse(spec, *commands):
+    """Starts the runner, sends the spec and the commands; returns the parsed replies."""
+    text = json.dumps(spec) + "\n" + "".join(c + "\n" for c in commands)
+    done = subprocess.run(
+        [sys.executable, "-m", "python_workloads.runner"],
+        input=text,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_protocol_runs_the_ops_and_reports():
+    spec = {"model": "thread", "concurrency": 2, "cpu_iters": 500, "io_us": 100.0}
+    ready, warm, window, bye = converse(spec, "run 0 4", "run 4 20", "exit")
+    assert ready["status"] == "ready"
+    assert ready["info"]["switch_interval_s"] > 0
+    assert warm["status"] == "ok" and len(warm["latencies_ns"]) == 4
+    assert window["checksum"] == sum(kernel(i, 500) for i in range(4, 20)) & MASK
+    assert len(window["latencies_ns"]) == 16
+    assert set(window["rusage"]) == {
+        "user_s",
+        "sys_s",
+        "ctx_voluntary",
+        "ctx_involuntary",
+        "max_rss_kib",
+    }
+    assert bye == {"status": "bye"}
+
+
+def test_errors_carry_the_traceback_and_the_runner_goes_on():
+    spec = {"model": "sequential", "cpu_iters": 10, "fault": "error"}
+    ready, failed, bad, bye = converse(spec, "run 0 2", "jump", "exit")
+    assert ready["status"] == "ready"
+    assert failed["status"] == "error"
+    assert "Traceback" in failed["error"] and "fault injected" in failed["error"]
+    assert bad["status"] == "error" and "unknown command" in bad["error"]
+    assert bye["status"] == "bye"
+
+
+def test_a_bad_spec_is_an_error_not_a_crash():
+    (reply,) = converse({"model": "sequential", "cpu_impl": "native"})
+    assert reply["status"] == "error"
+    assert "spectrum_native" in reply["error"]
