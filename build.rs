@@ -21,4 +21,18 @@ fn main() {
         println!("cargo:rustc-env=SPECTRUM_PYO3_LIB_DIR=");
     }
     println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
+    // The compiler that builds spectrum, for the results' environment record.
+    println!("cargo:rustc-env=SPECTRUM_RUSTC_VERSION={}", rustc_version());
+}
+
+/// `$RUSTC --version` (cargo tells build scripts which compiler it uses), or a note.
+fn rustc_version() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    std::process::Command::new(rustc)
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "rustc (version unknown)".into())
 }

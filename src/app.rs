@@ -1,20 +1,156 @@
-//! Dispatch of the subcommands to the library (the binary's only entry point).
+//! Dispatch of the subcommands to the library (the binary's only entry point), and the
+//! mapping of outcomes to exit codes: 0 ok, 1 failed cells or an error, 2 bad input,
+//! 130 interrupted.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ReportArgs, RunArgs};
+use crate::driver::{self, RunOptions, UsageError};
+use crate::results;
+use crate::scenario::{IoKind, ModelKind, Plan, Runtime};
 
 /// Runs the command line; returns the exit code for a completed command.
 pub fn main(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        None | Some(Command::Run(_)) => anyhow::bail!("run: not yet"),
-        Some(_) => anyhow::bail!("not yet"),
+        None => run(RunArgs::default()),
+        Some(Command::Run(args)) => run(args),
+        Some(Command::Report(args)) => report(args),
+        Some(Command::List) => list(),
+        Some(Command::Demo(args)) => Err(UsageError(format!(
+            "no demo named '{}': no demos exist yet (`spectrum list` will show them once they do)",
+            args.name
+        ))
+        .into()),
+        Some(Command::Cell) => driver::child::cell_main().map(|()| ExitCode::SUCCESS),
+        Some(Command::Worker) => crate::model::process::worker_main().map(|()| ExitCode::SUCCESS),
+        Some(Command::Calibrate(args)) => {
+            driver::calibrate_main(&args.runtime, args.python_workloads.as_deref())
+                .map(|()| ExitCode::SUCCESS)
+        }
     }
 }
 
-/// The exit code for an error that ended a command: 2 for bad input, 1 otherwise.
+/// The exit code for an error that ended a command: 2 for bad input (a scenario mistake
+/// or a bad flag anywhere in the error's chain), 0 for a closed stdout (`spectrum list |
+/// head` is not an error), 1 otherwise.
 pub fn exit_code_for(err: &anyhow::Error) -> u8 {
-    let _ = err;
-    1
+    if is_broken_pipe(err) {
+        0
+    } else if err
+        .chain()
+        .any(|e| e.is::<UsageError>() || e.is::<crate::scenario::ScenarioError>())
+    {
+        2
+    } else {
+        1
+    }
+}
+
+/// True when the error is a write to a closed pipe (the reader went away): a clean exit,
+/// as ripgrep does it, rather than an error message about the pager.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `spectrum run`.
+fn run(args: RunArgs) -> Result<ExitCode> {
+    let plan = load_plan(args.scenario.as_deref())?;
+    let opts = RunOptions {
+        out_dir: args.out,
+        filter: args.filter,
+        quick: args.quick,
+        repetitions: args.repetitions,
+        python_workloads: args.python_workloads,
+        exe: None,
+        no_report: args.no_report,
+        quiet: false,
+        command: std::env::args().collect(),
+    };
+    if opts.repetitions == Some(0) {
+        return Err(UsageError("--repetitions must be at least 1".into()).into());
+    }
+    let outcome = driver::run_plan(&plan, &opts)?;
+    let text = if args.json {
+        serde_json::to_string_pretty(&outcome.results).context("could not serialize results")?
+    } else {
+        crate::report::terminal::summary_table(&outcome.results)
+    };
+    print_stdout(&text)?;
+    Ok(if outcome.interrupted {
+        ExitCode::from(driver::INTERRUPTED_EXIT)
+    } else if outcome.failed() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Loads the scenario named on the command line (a path or a shipped name; none: the
+/// built-in default).
+fn load_plan(scenario: Option<&str>) -> Result<Plan> {
+    Ok(crate::scenario::load(scenario)?)
+}
+
+/// `spectrum report`.
+fn report(args: ReportArgs) -> Result<ExitCode> {
+    let all = args
+        .results
+        .iter()
+        .map(|p| results::read_results(p))
+        .collect::<Result<Vec<_>>>()?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(results::read_results)
+        .transpose()?;
+    let out_dir = args.out.unwrap_or_else(|| folder_of(&args.results[0]));
+    let page = crate::report::write_report(&all, baseline.as_ref(), &out_dir)
+        .with_context(|| format!("could not render the report into '{}'", out_dir.display()))?;
+    print_stdout(&format!("{}", page.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The folder a file is in (`.` for a bare file name).
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// `spectrum list`.
+fn list() -> Result<ExitCode> {
+    let mut out = String::from("Scenarios (spectrum run NAME):\n");
+    out.push_str(&crate::scenario::list_text());
+    out.push_str("\nModels (runtimes that support them):\n");
+    for m in ModelKind::ALL {
+        let rts: Vec<&str> = Runtime::ALL
+            .into_iter()
+            .filter(|&r| m.supported_by(r))
+            .map(Runtime::as_str)
+            .collect();
+        out.push_str(&format!("  {:<12}{}\n", m.as_str(), rts.join(", ")));
+    }
+    out.push_str("\nI/O kinds:\n");
+    for io in IoKind::ALL {
+        out.push_str(&format!("  {}\n", io.as_str()));
+    }
+    out.push_str("\nDemos (spectrum demo NAME):\n  none yet\n");
+    print_stdout(out.trim_end())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints `text` and a newline on stdout; a closed pipe comes back as an error that
+/// [`exit_code_for`] maps to a clean exit.
+fn print_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()?;
+    Ok(())
 }

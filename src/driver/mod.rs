@@ -1,1 +1,277 @@
-//! TODO
+//! The driver: runs a [`Plan`]'s cells, each repetition in a fresh child process, and
+//! turns what the children measured into [`Results`].
+//!
+//! Order of a run: collect the environment, calibrate each runtime in a child, then cell
+//! by cell: spawn, wait (timeout, Ctrl-C), check, summarise, and rewrite `results.json`
+//! atomically, so that whatever stops the driver, the file holds every finished cell.
+
+mod calibrate;
+mod cell_run;
+pub mod child;
+mod interrupt;
+mod plan;
+mod progress;
+pub mod spawn;
+mod time;
+
+pub use calibrate::{calibrate_main, parse_runtime, CalibrationReport};
+pub use interrupt::INTERRUPTED_EXIT;
+pub use plan::{effective_params, estimated_cell_seconds, filter_cells, op_counts, MAX_OPS};
+pub use time::{now_rfc3339, rfc3339};
+
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::metrics::Environment;
+use crate::results::{self, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};
+use crate::scenario::{Plan, Runtime};
+use cell_run::{run_cell, CellJob};
+use interrupt::Interrupt;
+use progress::Progress;
+
+/// A mistake on the command line (not in a scenario file): exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// How to run a plan: the `spectrum run` flags, as plain data.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Output folder; default `reports/<scenario name>`.
+    pub out_dir: Option<PathBuf>,
+    /// Keep only the cells whose id contains every comma-separated term.
+    pub filter: Option<String>,
+    /// One repetition and a window of at most 0.1 s per cell.
+    pub quick: bool,
+    /// Overrides the scenario's repetitions.
+    pub repetitions: Option<u32>,
+    /// Folder holding `python_workloads` (else located by [`crate::python::locate_workloads`]).
+    pub python_workloads: Option<PathBuf>,
+    /// The spectrum executable whose `cell` subcommand measures; default: this process's.
+    /// Benches and tests pass `env!("CARGO_BIN_EXE_spectrum")`.
+    pub exe: Option<PathBuf>,
+    /// Skip the HTML report.
+    pub no_report: bool,
+    /// No progress output on stderr.
+    pub quiet: bool,
+    /// The command line, recorded in the results.
+    pub command: Vec<String>,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The results, as written.
+    pub results: Results,
+    /// Where `results.json` is.
+    pub results_path: PathBuf,
+    /// Where the HTML report is, when it was rendered.
+    pub report_path: Option<PathBuf>,
+    /// True when Ctrl-C / SIGTERM stopped the run.
+    pub interrupted: bool,
+}
+
+impl RunOutcome {
+    /// Number of cells that failed.
+    pub fn failed(&self) -> usize {
+        self.results
+            .cells
+            .iter()
+            .filter(|c| c.status == CellStatus::Failed)
+            .count()
+    }
+}
+
+/// Runs `plan` as `opts` say; writes `results.json` (and the report) into the output folder.
+pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
+    let cells = filter_cells(&plan.cells, opts.filter.as_deref());
+    if cells.is_empty() {
+        let why = match &opts.filter {
+            Some(f) => format!(
+                "--filter '{f}' matches none of the {} cells of scenario '{}' (`spectrum list` and the cell ids in results.json show what there is)",
+                plan.cells.len(),
+                plan.name
+            ),
+            None => format!("scenario '{}' has no cells to run", plan.name),
+        };
+        return Err(UsageError(why).into());
+    }
+    let exe = match &opts.exe {
+        Some(p) => p.clone(),
+        None => std::env::current_exe().context("could not locate the spectrum executable")?,
+    };
+    let out_dir = opts
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| Path::new("reports").join(&plan.name));
+    let results_path = out_dir.join("results.json");
+    let params = effective_params(&plan.params, opts.quick, opts.repetitions);
+    let timeout = Duration::from_secs_f64(params.timeout_s.max(0.001));
+    let interrupt = Interrupt::install()?;
+
+    let mut environment = Environment::collect();
+    let cores = environment.available_cores;
+    let note = |line: &str| {
+        if !opts.quiet {
+            eprintln!("{line}");
+        }
+    };
+    if let Some(w) = environment.busy_warning() {
+        note(&format!("warning: {w}"));
+    }
+    for n in &plan.notes {
+        note(&format!("note: {n}"));
+    }
+
+    // Python cells share one workloads folder, found once.
+    let has_python = cells.iter().any(|c| c.runtime.is_python());
+    let python_path: Option<Result<PathBuf, String>> = has_python.then(|| {
+        crate::python::locate_workloads(opts.python_workloads.as_deref())
+            .map_err(|e| format!("{e:#}"))
+    });
+
+    let mut runtimes: Vec<Runtime> = cells.iter().map(|c| c.runtime).collect();
+    runtimes.sort();
+    runtimes.dedup();
+    let usable_path = python_path.as_ref().and_then(|r| r.as_ref().ok());
+    let cal_timeout = timeout.max(Duration::from_secs(120));
+    let mut results = Results {
+        schema: SCHEMA.to_string(),
+        spectrum_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: ScenarioRecord {
+            name: plan.name.clone(),
+            description: plan.description.clone(),
+            source: plan.source.clone(),
+            text: plan.text.clone(),
+        },
+        environment: environment.clone(),
+        calibration: BTreeMap::new(),
+        run: RunRecord {
+            started_at: now_rfc3339(),
+            finished_at: now_rfc3339(),
+            interrupted: true,
+            command: opts.command.clone(),
+            params: params.clone(),
+        },
+        notes: plan.notes.clone(),
+        cells: Vec::new(),
+    };
+    let calibrations = calibrate::calibrate_runtimes(
+        &exe,
+        &runtimes,
+        // Without a workloads folder the Python calibration is not attempted: its cells
+        // fail with the locate error instead.
+        usable_path.map(PathBuf::as_path),
+        cal_timeout,
+        interrupt.flag(),
+    )?;
+    let mut interrupted = calibrations.is_none();
+    let calibrations = calibrations.unwrap_or_default();
+    for (rt, cal) in &calibrations {
+        if let Ok(report) = cal {
+            results
+                .calibration
+                .insert(rt.as_str().to_string(), report.calibration);
+            if environment.python.is_none() {
+                environment.python.clone_from(&report.python);
+            }
+        }
+    }
+    results.environment = environment;
+    results::write_results(&results_path, &results)?;
+
+    let estimates: Vec<f64> = cells
+        .iter()
+        .map(|c| estimated_cell_seconds(c, &params, cores, opts.quick))
+        .collect();
+    let mut progress = Progress::new(cells.len(), estimates.iter().sum(), opts.quiet);
+    for (cell, estimate) in cells.iter().zip(&estimates) {
+        if interrupted || interrupt.requested() {
+            interrupted = true;
+            break;
+        }
+        progress.start_cell(&cell.id());
+        let (ops, warmup_ops) = op_counts(cell, &params, cores, opts.quick);
+        let calibration = match calibrations.get(&cell.runtime) {
+            Some(Ok(r)) => Ok(r.calibration),
+            Some(Err(why)) => Err(why.clone()),
+            None => Err(format!(
+                "no calibration for runtime {}",
+                cell.runtime.as_str()
+            )),
+        };
+        let job = CellJob {
+            exe: &exe,
+            cell,
+            ops,
+            warmup_ops,
+            repetitions: params.repetitions,
+            timeout,
+            calibration,
+            python_path: if cell.runtime.is_python() {
+                python_path.clone()
+            } else {
+                None
+            },
+            cores,
+        };
+        let Some(result) = run_cell(&job, interrupt.flag()) else {
+            interrupted = true;
+            break;
+        };
+        progress.finish_cell(&result, *estimate);
+        results.cells.push(result);
+        results.run.finished_at = now_rfc3339();
+        results::write_results(&results_path, &results)?;
+    }
+    progress.finish();
+    interrupted |= interrupt.requested();
+    if interrupted {
+        note(&format!(
+            "interrupted: {} of {} cells finished",
+            results.cells.len(),
+            cells.len()
+        ));
+    }
+    results.run.interrupted = interrupted;
+    results.run.finished_at = now_rfc3339();
+    results::write_results(&results_path, &results)?;
+    note(&format!("results: {}", results_path.display()));
+
+    let report_path = if opts.no_report {
+        None
+    } else {
+        render_report(&results, &out_dir, &note)
+    };
+    Ok(RunOutcome {
+        results,
+        results_path,
+        report_path,
+        interrupted,
+    })
+}
+
+/// Renders the HTML report; a failure is a note, not an error — the results are safe and
+/// `spectrum report` can render them later.
+fn render_report(results: &Results, out_dir: &Path, note: &dyn Fn(&str)) -> Option<PathBuf> {
+    match crate::report::write_report(std::slice::from_ref(results), None, out_dir) {
+        Ok(path) => {
+            note(&format!("report:  {}", path.display()));
+            Some(path)
+        }
+        Err(e) => {
+            let msg = format!("{e:#}");
+            if msg.contains("not built yet") {
+                note("note: the HTML report is not available in this build yet");
+            } else {
+                note(&format!(
+                    "warning: could not render the report ({msg}); the results are saved — retry with `spectrum report {}`",
+                    out_dir.join("results.json").display()
+                ));
+            }
+            None
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! The report: a pure function of results files — HTML with inline SVG charts, and the
 //! terminal summary table.
 
+pub mod terminal;
+
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 

@@ -217,6 +217,10 @@ impl Cell {
                 }
             }
         }
+        // Fault cells differ only by their fault: without it their ids would collide.
+        if let Some(f) = self.fault {
+            s.push_str(&format!(" fault={f:?}").to_lowercase());
+        }
         s
     }
 

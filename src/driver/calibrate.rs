@@ -1,0 +1,126 @@
+//! Kernel calibration, once per runtime of a plan, each in its own child process (the
+//! hidden `spectrum calibrate` subcommand) so the driver's own state never colours it.
+
+use anyhow::{anyhow, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use super::spawn::{run_child, ChildRun, Ending};
+use super::UsageError;
+use crate::metrics::PythonInfo;
+use crate::scenario::Runtime;
+use crate::workload::{calibrate_rust, Calibration};
+
+/// What `spectrum calibrate` prints: one JSON document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationReport {
+    /// The kernel's calibration in that runtime.
+    pub calibration: Calibration,
+    /// The interpreter, for the Python runtimes.
+    #[serde(default)]
+    pub python: Option<PythonInfo>,
+}
+
+/// Parses a runtime name as the command line gives it.
+pub fn parse_runtime(name: &str) -> Result<Runtime, UsageError> {
+    Runtime::ALL
+        .into_iter()
+        .find(|r| r.as_str() == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Runtime::ALL.iter().map(|r| r.as_str()).collect();
+            UsageError(format!(
+                "unknown runtime '{name}'. Choose from: {}",
+                names.join(", ")
+            ))
+        })
+}
+
+/// The `calibrate` subcommand: calibrates `runtime` here and prints the report as JSON.
+pub fn calibrate_main(runtime: &str, python_workloads: Option<&Path>) -> Result<()> {
+    let runtime = parse_runtime(runtime)?;
+    let report = match runtime {
+        Runtime::Rust => CalibrationReport {
+            calibration: calibrate_rust(),
+            python: None,
+        },
+        Runtime::Python | Runtime::Cpython => {
+            let dir = crate::python::locate_workloads(python_workloads)?;
+            let (calibration, info) = crate::python::calibrate(runtime, &dir)?;
+            CalibrationReport {
+                calibration,
+                python: Some(info),
+            }
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, &report).context("could not write the calibration")?;
+    writeln!(out).context("could not write the calibration")?;
+    Ok(())
+}
+
+/// Calibrates each of `runtimes` in a child of `exe`. A runtime that fails maps to its
+/// error message (its cells then fail with it); `None` means the run was interrupted.
+pub fn calibrate_runtimes(
+    exe: &Path,
+    runtimes: &[Runtime],
+    python_path: Option<&Path>,
+    timeout: Duration,
+    stop: &AtomicBool,
+) -> Result<Option<BTreeMap<Runtime, Result<CalibrationReport, String>>>> {
+    let mut out = BTreeMap::new();
+    for &rt in runtimes {
+        let mut args = vec!["calibrate", "--runtime", rt.as_str()];
+        let path_arg;
+        if let (true, Some(p)) = (rt.is_python(), python_path) {
+            path_arg = p.to_string_lossy().into_owned();
+            args.extend(["--python-workloads", &path_arg]);
+        }
+        let run = run_child(exe, &args, &[], b"", timeout, stop)
+            .with_context(|| format!("could not start the {} calibration", rt.as_str()))?;
+        if run.ending == Ending::Interrupted {
+            return Ok(None);
+        }
+        let result = match run.describe_failure(timeout) {
+            Some(why) => Err(format!(
+                "calibration of the {} kernel: the child {why}{}",
+                rt.as_str(),
+                stderr_suffix(&run)
+            )),
+            None => serde_json::from_str::<CalibrationReport>(run.stdout.trim())
+                .map_err(|e| {
+                    format!(
+                        "calibration of the {} kernel printed bad JSON: {e}",
+                        rt.as_str()
+                    )
+                })
+                .and_then(|r| {
+                    if r.calibration.iters_per_us > 0.0 {
+                        Ok(r)
+                    } else {
+                        Err(anyhow!("zero iterations per µs").to_string())
+                    }
+                }),
+        };
+        out.insert(rt, result);
+    }
+    Ok(Some(out))
+}
+
+/// What a failed child left on stderr, for an error message: `": <headline>"`, then the
+/// tail of stderr on the following lines (a backtrace, a traceback). Empty when stderr is.
+pub(crate) fn stderr_suffix(run: &ChildRun) -> String {
+    let headline = run.stderr_headline();
+    if headline.is_empty() {
+        return String::new();
+    }
+    let tail = run.stderr_tail(20, 3000);
+    if tail == headline {
+        format!(": {headline}")
+    } else {
+        format!(": {headline}\n--- stderr (last lines) ---\n{tail}")
+    }
+}

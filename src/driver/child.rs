@@ -1,0 +1,80 @@
+//! The child side of a measurement: the hidden `spectrum cell` subcommand.
+//!
+//! Reads a [`CellSpec`] as JSON on stdin, sets the model up, runs the warm-up, then
+//! measures `model.run(0..ops)` and prints one [`Measurement`] as a JSON line on stdout.
+//! Errors go to stderr (`Error: …`, exit 1) where the driver picks them up.
+
+use anyhow::{bail, Context, Result};
+use std::io::{Read, Write};
+use std::time::Instant;
+
+use crate::metrics::{Measurement, Rusage, Who};
+use crate::model::{self, CellSpec};
+
+/// Runs the `cell` subcommand: one repetition of one cell, spec on stdin.
+pub fn cell_main() -> Result<()> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("could not read the cell spec from stdin")?;
+    let spec: CellSpec =
+        serde_json::from_str(&input).context("the cell spec on stdin is not valid JSON")?;
+    let m = measure(&spec)?;
+    let line = serde_json::to_string(&m).context("could not serialize the measurement")?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .context("could not write the measurement to stdout")?;
+    Ok(())
+}
+
+/// Builds the model of `spec`, warms it up and measures its window.
+pub fn measure(spec: &CellSpec) -> Result<Measurement> {
+    let setup_start = Instant::now();
+    let mut model =
+        model::build(spec).with_context(|| format!("could not set up {}", spec.cell))?;
+    if spec.warmup_ops > 0 {
+        // Warm-up runs the same op indices as the window: it pays for first-touch costs
+        // (page faults, lazy thread starts, interpreter caches) and its checksum is unused.
+        model
+            .run(0..spec.warmup_ops)
+            .with_context(|| format!("warm-up of {} failed", spec.cell))?;
+    }
+    let setup_s = setup_start.elapsed().as_secs_f64();
+
+    // The window: only `run` sits between the samples, so set-up, warm-up, JSON and
+    // process start/exit are all outside it (the driver keeps those separately, from wait4).
+    let ru_before = Rusage::now(Who::SelfProcess);
+    let t = Instant::now();
+    let out = model.run(0..spec.ops);
+    let wall_s = t.elapsed().as_secs_f64();
+    let rusage = Rusage::now(Who::SelfProcess).delta(&ru_before);
+    let out = out.with_context(|| format!("measured run of {} failed", spec.cell))?;
+
+    let latency = out.latency.summary();
+    if latency.count != spec.ops {
+        bail!(
+            "{} recorded {} op latencies for {} ops",
+            spec.cell,
+            latency.count,
+            spec.ops
+        );
+    }
+    Ok(Measurement {
+        ops: spec.ops,
+        wall_s,
+        ops_per_s: if wall_s > 0.0 {
+            spec.ops as f64 / wall_s
+        } else {
+            0.0
+        },
+        setup_s,
+        warmup_ops: spec.warmup_ops,
+        latency_us: latency,
+        rusage,
+        workers: out.workers,
+        whole_child: None,
+        checksum: out.checksum,
+        info: model.info(),
+    })
+}

@@ -1,0 +1,188 @@
+//! What the driver decides before running anything: the effective run parameters
+//! (`--quick`, `--repetitions`), the cells kept by `--filter`, and each cell's op counts.
+
+use crate::scenario::{Budget, Cell, RunParams};
+
+/// Upper bound on the ops of one repetition: a cell with a tiny (or empty) op and a long
+/// window must not allocate or run for ever; ten million ops is well past the point where
+/// more ops change the figures.
+pub const MAX_OPS: u64 = 10_000_000;
+
+/// The longest measured window of a `--quick` run, seconds.
+pub const QUICK_WINDOW_S: f64 = 0.1;
+
+/// The parameters a run really uses: the scenario's, adjusted by `--quick` and
+/// `--repetitions` (the results record these, not the file's).
+pub fn effective_params(params: &RunParams, quick: bool, repetitions: Option<u32>) -> RunParams {
+    let mut p = params.clone();
+    if quick {
+        p.repetitions = 1;
+        p.budget = match p.budget {
+            Budget::Duration(d) => Budget::Duration(d.min(QUICK_WINDOW_S)),
+            Budget::Ops(n) => Budget::Ops(n.div_ceil(10).max(1)),
+        };
+    }
+    if let Some(r) = repetitions {
+        p.repetitions = r.max(1);
+    }
+    p
+}
+
+/// Ops in the measured window of one repetition of `cell`, and warm-up ops before it.
+///
+/// `Ops(n)` is taken as is; `Duration(d)` becomes `ceil(ideal_ops_per_s * d)`: sizing by
+/// the ideal bound means a model slower than ideal runs *longer* than `d`, never shorter,
+/// so a slow model is never measured over a uselessly short window. `quick` also caps the
+/// window at [`QUICK_WINDOW_S`] of ideal throughput. Every worker gets at least one op.
+pub fn op_counts(cell: &Cell, params: &RunParams, cores: usize, quick: bool) -> (u64, u64) {
+    let ideal = cell.ideal_ops_per_s(cores);
+    let for_window = |secs: f64| -> u64 {
+        let n = (ideal * secs).ceil();
+        // An empty op has an infinite bound: take the cap.
+        if n.is_finite() && n >= 0.0 {
+            n.min(MAX_OPS as f64) as u64
+        } else {
+            MAX_OPS
+        }
+    };
+    let mut ops = match params.budget {
+        Budget::Ops(n) => n,
+        Budget::Duration(d) => for_window(d),
+    };
+    if quick {
+        ops = ops.min(for_window(QUICK_WINDOW_S));
+    }
+    let ops = ops.clamp(u64::from(cell.concurrency.max(1)), MAX_OPS.max(1));
+    let warmup = (ops as f64 * params.warmup.max(0.0)).ceil() as u64;
+    (ops, warmup.min(MAX_OPS))
+}
+
+/// The cells whose id contains every comma-separated term of `filter` (blank terms are
+/// ignored). `None` keeps them all.
+pub fn filter_cells(cells: &[Cell], filter: Option<&str>) -> Vec<Cell> {
+    let terms: Vec<&str> = filter
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    cells
+        .iter()
+        .filter(|c| {
+            let id = c.id();
+            terms.iter().all(|t| id.contains(t))
+        })
+        .cloned()
+        .collect()
+}
+
+/// A rough wall-clock estimate of one cell, seconds: every repetition's warm-up and
+/// window at the ideal rate plus a fixed start-up cost per child (the progress bar's ETA).
+pub fn estimated_cell_seconds(cell: &Cell, params: &RunParams, cores: usize, quick: bool) -> f64 {
+    const CHILD_STARTUP_S: f64 = 0.05;
+    let (ops, warmup) = op_counts(cell, params, cores, quick);
+    let ideal = cell.ideal_ops_per_s(cores);
+    let run = if ideal.is_finite() && ideal > 0.0 {
+        (ops + warmup) as f64 / ideal
+    } else {
+        0.0
+    };
+    f64::from(params.repetitions.max(1)) * (run + CHILD_STARTUP_S)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::scenario::{IoKind, ModelKind, Runtime};
+
+    /// A plain Rust cell of `cpu_us` + `io_us` with `concurrency` workers.
+    pub(crate) fn cell(model: ModelKind, cpu_us: f64, io_us: f64, concurrency: u32) -> Cell {
+        let op = cpu_us + io_us;
+        Cell {
+            runtime: Runtime::Rust,
+            model,
+            async_cpu: None,
+            io: IoKind::Sleep,
+            io_fraction: if op > 0.0 { io_us / op } else { 0.0 },
+            op_time_us: op,
+            cpu_us,
+            io_us,
+            concurrency,
+            gil: None,
+            cpu_impl: None,
+            io_impl: None,
+            fault: None,
+        }
+    }
+
+    fn params(budget: Budget) -> RunParams {
+        RunParams {
+            budget,
+            repetitions: 3,
+            warmup: 0.1,
+            timeout_s: 60.0,
+        }
+    }
+
+    #[test]
+    fn fixed_ops_are_taken_as_is() {
+        let c = cell(ModelKind::Thread, 1000.0, 0.0, 4);
+        assert_eq!(
+            op_counts(&c, &params(Budget::Ops(500)), 2, false),
+            (500, 50)
+        );
+    }
+
+    #[test]
+    fn duration_uses_the_ideal_bound() {
+        // 1 ms pure CPU on 2 cores, 4 workers: ideal 2000 ops/s; 0.5 s → 1000 ops.
+        let c = cell(ModelKind::Thread, 1000.0, 0.0, 4);
+        let (ops, warmup) = op_counts(&c, &params(Budget::Duration(0.5)), 2, false);
+        assert_eq!((ops, warmup), (1000, 100));
+        // Pure I/O, 10 ms, 1000 workers: 100 000 ops/s → 0.01 s = 1000 ops.
+        let c = cell(ModelKind::Async, 0.0, 10_000.0, 1000);
+        assert_eq!(
+            op_counts(&c, &params(Budget::Duration(0.01)), 2, false).0,
+            1000
+        );
+    }
+
+    #[test]
+    fn every_worker_gets_an_op_and_the_cap_holds() {
+        let c = cell(ModelKind::Async, 0.0, 1_000_000.0, 64);
+        assert_eq!(
+            op_counts(&c, &params(Budget::Duration(0.001)), 2, false).0,
+            64
+        );
+        let empty = cell(ModelKind::Sequential, 0.0, 0.0, 1);
+        assert_eq!(
+            op_counts(&empty, &params(Budget::Duration(1.0)), 2, false).0,
+            MAX_OPS
+        );
+    }
+
+    #[test]
+    fn quick_shortens_the_window_and_repetitions() {
+        let p = effective_params(&params(Budget::Duration(2.0)), true, None);
+        assert_eq!((p.repetitions, p.budget), (1, Budget::Duration(0.1)));
+        let p = effective_params(&params(Budget::Ops(1000)), true, Some(2));
+        assert_eq!((p.repetitions, p.budget), (2, Budget::Ops(100)));
+        // 1 ms sequential: ideal 1000 ops/s, quick caps 5000 ops at 0.1 s = 100.
+        let c = cell(ModelKind::Sequential, 1000.0, 0.0, 1);
+        assert_eq!(op_counts(&c, &params(Budget::Ops(5000)), 2, true).0, 100);
+    }
+
+    #[test]
+    fn filter_needs_every_term() {
+        let cells = vec![
+            cell(ModelKind::Thread, 1000.0, 0.0, 2),
+            cell(ModelKind::Async, 1000.0, 0.0, 2),
+            cell(ModelKind::Thread, 0.0, 1000.0, 2),
+        ];
+        assert_eq!(filter_cells(&cells, None).len(), 3);
+        assert_eq!(filter_cells(&cells, Some("thread")).len(), 2);
+        let kept = filter_cells(&cells, Some("rust, thread,f1.00"));
+        assert_eq!(kept, vec![cells[2].clone()]);
+        assert!(filter_cells(&cells, Some("rayon")).is_empty());
+    }
+}

@@ -1,0 +1,230 @@
+//! The terminal summary table of a run: one row per cell, aligned columns, units in the
+//! headers; failed cells listed below with their error.
+
+use crate::results::{CellStatus, Results};
+
+/// Column headers; the first column is left-aligned, the rest right-aligned.
+const HEADERS: [&str; 11] = [
+    "cell",
+    "ops/s",
+    "±%",
+    "eff%",
+    "p50 µs",
+    "p99 µs",
+    "vcsw/op",
+    "ivcsw/op",
+    "usr µs/op",
+    "sys µs/op",
+    "RSS MiB",
+];
+
+/// Renders the summary table of `results` (no trailing newline after the last line).
+pub fn summary_table(results: &Results) -> String {
+    let mut rows: Vec<[String; 11]> = Vec::new();
+    for c in &results.cells {
+        let Some(s) = c.summary.filter(|_| c.status == CellStatus::Ok) else {
+            continue;
+        };
+        rows.push([
+            c.id.clone(),
+            num(s.ops_per_s.median),
+            format!("{:.1}", s.ops_per_s.rel_range * 100.0),
+            format!("{:.0}", s.efficiency * 100.0),
+            num(s.latency_us.p50),
+            num(s.latency_us.p99),
+            num(s.ctx_voluntary_per_op),
+            num(s.ctx_involuntary_per_op),
+            num(s.cpu_user_us_per_op),
+            num(s.cpu_sys_us_per_op),
+            format!("{:.1}", s.max_rss_kib as f64 / 1024.0),
+        ]);
+    }
+    let mut out = String::new();
+    if !rows.is_empty() {
+        let mut widths = HEADERS.map(|h| h.chars().count());
+        for row in &rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let headers = HEADERS.map(str::to_string);
+        push_row(&mut out, &headers, &widths);
+        let rule: Vec<String> = widths.iter().map(|&w| "─".repeat(w)).collect();
+        out.push_str(&rule.join("  "));
+        out.push('\n');
+        for row in &rows {
+            push_row(&mut out, row, &widths);
+        }
+    }
+    let failed: Vec<_> = results
+        .cells
+        .iter()
+        .filter(|c| c.status == CellStatus::Failed)
+        .collect();
+    if !failed.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!("{} failed cell(s):\n", failed.len()));
+        for c in failed {
+            let why = c.error.as_deref().unwrap_or("no reason recorded");
+            let first = why.lines().next().unwrap_or("");
+            out.push_str(&format!("  {}: {first}\n", c.id));
+        }
+    }
+    if results.run.interrupted {
+        out.push_str("(interrupted: only the cells above finished)\n");
+    }
+    if out.is_empty() {
+        out.push_str("no cells\n");
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+fn push_row(out: &mut String, row: &[String; 11], widths: &[usize; 11]) {
+    let mut line = String::new();
+    for (i, (cell, &w)) in row.iter().zip(widths).enumerate() {
+        let pad = w.saturating_sub(cell.chars().count());
+        if i == 0 {
+            line.push_str(cell);
+            line.push_str(&" ".repeat(pad));
+        } else {
+            line.push_str("  ");
+            line.push_str(&" ".repeat(pad));
+            line.push_str(cell);
+        }
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
+
+/// A figure with about three significant digits, no exponent.
+fn num(x: f64) -> String {
+    let a = x.abs();
+    if !x.is_finite() {
+        "-".into()
+    } else if a >= 100.0 || a == 0.0 {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{Environment, LatencySummary, Spread, Summary};
+    use crate::results::{CellResult, RunRecord, ScenarioRecord, SCHEMA};
+    use crate::scenario::{Budget, Cell, IoKind, ModelKind, RunParams, Runtime};
+
+    fn cell(model: ModelKind) -> Cell {
+        Cell {
+            runtime: Runtime::Rust,
+            model,
+            async_cpu: None,
+            io: IoKind::Sleep,
+            io_fraction: 0.5,
+            op_time_us: 1000.0,
+            cpu_us: 500.0,
+            io_us: 500.0,
+            concurrency: 2,
+            gil: None,
+            cpu_impl: None,
+            io_impl: None,
+            fault: None,
+        }
+    }
+
+    fn results() -> Results {
+        let ok = cell(ModelKind::Thread);
+        let bad = cell(ModelKind::Process);
+        let summary = Summary {
+            ops_per_s: Spread {
+                median: 1934.2,
+                min: 1900.0,
+                max: 1950.0,
+                rel_range: 0.0259,
+            },
+            latency_us: LatencySummary {
+                p50: 1003.5,
+                p99: 1480.0,
+                ..LatencySummary::default()
+            },
+            ctx_voluntary_per_op: 2.04,
+            ctx_involuntary_per_op: 0.012,
+            cpu_user_us_per_op: 498.0,
+            cpu_sys_us_per_op: 12.5,
+            max_rss_kib: 3072,
+            ideal_ops_per_s: 2000.0,
+            efficiency: 0.967,
+            ..Summary::default()
+        };
+        Results {
+            schema: SCHEMA.into(),
+            spectrum_version: "0".into(),
+            scenario: ScenarioRecord::default(),
+            environment: Environment::default(),
+            calibration: Default::default(),
+            run: RunRecord {
+                started_at: String::new(),
+                finished_at: String::new(),
+                interrupted: false,
+                command: vec![],
+                params: RunParams {
+                    budget: Budget::Ops(10),
+                    repetitions: 1,
+                    warmup: 0.0,
+                    timeout_s: 1.0,
+                },
+            },
+            notes: vec![],
+            cells: vec![
+                CellResult {
+                    id: ok.id(),
+                    label: ok.model_label(),
+                    cell: ok,
+                    status: CellStatus::Ok,
+                    error: None,
+                    repetitions: vec![],
+                    summary: Some(summary),
+                },
+                CellResult {
+                    id: bad.id(),
+                    label: bad.model_label(),
+                    cell: bad,
+                    status: CellStatus::Failed,
+                    error: Some("repetition 1/1: the child exited with code 1\nstderr".into()),
+                    repetitions: vec![],
+                    summary: None,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn table_snapshot() {
+        let want = "\
+cell                               ops/s   ±%  eff%  p50 µs  p99 µs  vcsw/op  ivcsw/op  usr µs/op  sys µs/op  RSS MiB
+─────────────────────────────────  ─────  ───  ────  ──────  ──────  ───────  ────────  ─────────  ─────────  ───────
+rust/thread/sleep/f0.50/op1000/c2   1934  2.6    97    1004    1480     2.04     0.012        498       12.5      3.0
+
+1 failed cell(s):
+  rust/process/sleep/f0.50/op1000/c2: repetition 1/1: the child exited with code 1";
+        assert_eq!(summary_table(&results()), want);
+    }
+
+    #[test]
+    fn numbers_keep_three_digits() {
+        assert_eq!(num(12345.6), "12346");
+        assert_eq!(num(12.345), "12.3");
+        assert_eq!(num(1.2345), "1.23");
+        assert_eq!(num(0.01234), "0.012");
+        assert_eq!(num(0.0), "0");
+        assert_eq!(num(f64::INFINITY), "-");
+    }
+}
