@@ -3,11 +3,109 @@
 //! The TOML contract is in DESIGN.md. Every mistake a user can make in a scenario file is
 //! a [`ScenarioError`] naming the file, the line and the field, and saying how to fix it.
 
+mod axes;
 mod cell;
+mod error;
+mod expand;
+mod parse;
+mod value;
 
 pub use cell::{AsyncCpu, Cell, Fault, Gil, Impl, IoKind, ModelKind, Runtime};
+pub use error::ScenarioError;
 
 use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The scenarios compiled into the binary: (name, TOML text). The first is the default.
+const SHIPPED: &[(&str, &str)] = &[
+    ("spectrum", include_str!("../../scenarios/spectrum.toml")),
+    ("quick", include_str!("../../scenarios/quick.toml")),
+];
+
+/// The name of the scenario `spectrum run` runs when given none.
+pub const DEFAULT_SCENARIO: &str = "spectrum";
+
+/// Every shipped scenario as (name, TOML text), for `spectrum list`.
+pub fn shipped() -> &'static [(&'static str, &'static str)] {
+    SHIPPED
+}
+
+/// One line per shipped scenario for `spectrum list`: name, description, cell count and
+/// estimated run time on this machine.
+pub fn list_text() -> String {
+    let mut out = String::new();
+    for (name, text) in SHIPPED {
+        let line = match parse(text, &format!("builtin:{name}")) {
+            Ok(plan) => format!(
+                "  {:<12}{} ({} cells, ~{:.0} s)\n",
+                name,
+                plan.description,
+                plan.cells.len(),
+                plan.estimated_seconds()
+            ),
+            // Unreachable while the tests parse every shipped scenario; shown, not hidden.
+            Err(e) => format!("  {name:<12}invalid: {e}\n"),
+        };
+        out.push_str(&line);
+    }
+    out
+}
+
+/// Parses and validates a scenario's text; `source` names it in errors and in
+/// [`Plan::source`] (a path, or `builtin:<name>`).
+pub fn parse(text: &str, source: &str) -> Result<Plan, ScenarioError> {
+    parse::parse(text, source)
+}
+
+/// Loads the scenario named on the command line.
+///
+/// `None` is the built-in default (`spectrum`); an existing file is read and parsed (a
+/// file wins over a shipped scenario of the same name); otherwise `arg` may name a
+/// shipped scenario, with or without `.toml`. Anything else is an error listing them.
+pub fn load(arg: Option<&str>) -> Result<Plan, ScenarioError> {
+    let Some(arg) = arg else {
+        return builtin(DEFAULT_SCENARIO);
+    };
+    let path = Path::new(arg);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ScenarioError::file(
+                arg,
+                format!("could not read the scenario file: {e}"),
+                "check the file's permissions and that it is UTF-8 text",
+            )
+        })?;
+        return parse(&text, arg);
+    }
+    let name = arg.strip_suffix(".toml").unwrap_or(arg);
+    if SHIPPED.iter().any(|(n, _)| *n == name) {
+        return builtin(name);
+    }
+    let names: Vec<&str> = SHIPPED.iter().map(|(n, _)| *n).collect();
+    let problem = if path.exists() {
+        "is not a file".to_string()
+    } else {
+        "no such scenario file or shipped scenario".to_string()
+    };
+    Err(ScenarioError::file(
+        arg,
+        problem,
+        format!(
+            "give the path of a .toml scenario file, or the name of a shipped scenario: {} \
+             (`spectrum list` shows them)",
+            names.join(", ")
+        ),
+    ))
+}
+
+/// The shipped scenario `name` (which must exist).
+fn builtin(name: &str) -> Result<Plan, ScenarioError> {
+    let (_, text) = SHIPPED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .ok_or_else(|| ScenarioError::file(name, "no such shipped scenario", ""))?;
+    parse(text, &format!("builtin:{name}"))
+}
 
 /// How long each repetition of a cell runs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -51,3 +149,42 @@ pub struct Plan {
     /// Combinations of the sweep that were skipped, and why.
     pub notes: Vec<String>,
 }
+
+/// Seconds of child start-up and model set-up (runtime, workers, interpreter) per
+/// repetition, on top of its measured window: a rough figure for progress estimates.
+const SETUP_S: f64 = 0.1;
+
+impl Plan {
+    /// A rough run time in seconds, for the progress display: per cell, repetitions ×
+    /// (measured window with its warm-up + set-up). Cells slower than their ideal bound
+    /// run longer, so this is a floor more than a forecast.
+    pub fn estimated_seconds(&self) -> f64 {
+        self.estimated_seconds_on(crate::metrics::available_cores())
+    }
+
+    /// [`Plan::estimated_seconds`] for a machine with `cores` cores (an `ops` budget's
+    /// window depends on them).
+    pub fn estimated_seconds_on(&self, cores: usize) -> f64 {
+        let p = &self.params;
+        self.cells
+            .iter()
+            .map(|cell| {
+                let window = match p.budget {
+                    Budget::Duration(s) => s,
+                    Budget::Ops(n) => {
+                        let ideal = cell.ideal_ops_per_s(cores);
+                        if ideal.is_finite() && ideal > 0.0 {
+                            n as f64 / ideal
+                        } else {
+                            0.0
+                        }
+                    }
+                };
+                f64::from(p.repetitions) * (window * (1.0 + p.warmup) + SETUP_S)
+            })
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests;

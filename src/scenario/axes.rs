@@ -1,0 +1,185 @@
+//! The keys of a `[sweep]`, `[[include]]` or `[[exclude]]` table: each a scalar or a
+//! list of values, range-checked, read into [`Axes`].
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml::de::DeTable;
+
+use super::error::{ScenarioError, Source};
+use super::parse::unknown_key;
+use super::value::{self, Choice, Val};
+use super::{AsyncCpu, Fault, Gil, Impl, IoKind, ModelKind, Runtime};
+
+/// Every key a sweep table may hold, in the order the docs list them.
+pub(crate) const KEYS: [&str; 11] = [
+    "runtime",
+    "model",
+    "io_fraction",
+    "concurrency",
+    "io",
+    "op_time",
+    "async_cpu",
+    "gil",
+    "cpu_impl",
+    "io_impl",
+    "fault",
+];
+
+/// Shortest op: recording one op costs ~50–100 ns, which must stay under 1% of the op.
+pub(crate) const OP_TIME_MIN_US: f64 = 50.0;
+/// Longest op: a sweep of 10 s ops would take hours.
+pub(crate) const OP_TIME_MAX_US: f64 = 10e6;
+/// Most workers of one cell.
+pub(crate) const CONCURRENCY_MAX: i64 = 100_000;
+
+/// The values of one sweep table; `None` for a key the table does not give.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Axes {
+    pub runtime: Option<Vec<Runtime>>,
+    pub model: Option<Vec<ModelKind>>,
+    pub io_fraction: Option<Vec<f64>>,
+    pub concurrency: Option<Vec<u32>>,
+    pub io: Option<Vec<IoKind>>,
+    /// Nominal op length in microseconds.
+    pub op_time_us: Option<Vec<f64>>,
+    pub async_cpu: Option<Vec<AsyncCpu>>,
+    pub gil: Option<Vec<Gil>>,
+    pub cpu_impl: Option<Vec<Impl>>,
+    pub io_impl: Option<Vec<Impl>>,
+    pub fault: Option<Vec<Fault>>,
+    /// Where each given key was written, for errors about combinations of keys.
+    pub at: BTreeMap<&'static str, Range<usize>>,
+}
+
+impl Axes {
+    /// Reads the table at dotted `path` (`sweep`, `include[2]`, ...).
+    pub fn read(src: &Source<'_>, table: &DeTable<'_>, path: &str) -> Result<Axes, ScenarioError> {
+        let mut axes = Axes::default();
+        for (key, v) in table.iter() {
+            let name = key.get_ref().as_ref();
+            let Some(&k) = KEYS.iter().find(|k| **k == name) else {
+                return Err(unknown_key(src, &key.span(), path, name, &KEYS));
+            };
+            let field = format!("{path}.{k}");
+            let f = field.as_str();
+            match k {
+                "runtime" => axes.runtime = Some(choices(src, v, f)?),
+                "model" => axes.model = Some(choices(src, v, f)?),
+                "io" => axes.io = Some(choices(src, v, f)?),
+                "async_cpu" => axes.async_cpu = Some(choices(src, v, f)?),
+                "gil" => axes.gil = Some(choices(src, v, f)?),
+                "cpu_impl" => axes.cpu_impl = Some(choices(src, v, f)?),
+                "io_impl" => axes.io_impl = Some(choices(src, v, f)?),
+                "fault" => axes.fault = Some(choices(src, v, f)?),
+                "io_fraction" => {
+                    axes.io_fraction = Some(value::list(src, v, f, |x| io_fraction(src, x, f))?)
+                }
+                "concurrency" => {
+                    axes.concurrency = Some(value::list(src, v, f, |x| concurrency(src, x, f))?)
+                }
+                "op_time" => {
+                    axes.op_time_us = Some(value::list(src, v, f, |x| op_time_us(src, x, f))?)
+                }
+                _ => unreachable!("every name of KEYS has a reader"),
+            }
+            axes.at.insert(k, v.span());
+        }
+        Ok(axes)
+    }
+
+    /// This table's values, falling back to `base`'s for every key it does not give.
+    pub fn or(&self, base: &Axes) -> Axes {
+        fn pick<T: Clone>(a: &Option<T>, b: &Option<T>) -> Option<T> {
+            a.clone().or_else(|| b.clone())
+        }
+        let mut at = base.at.clone();
+        at.extend(self.at.iter().map(|(k, s)| (*k, s.clone())));
+        Axes {
+            runtime: pick(&self.runtime, &base.runtime),
+            model: pick(&self.model, &base.model),
+            io_fraction: pick(&self.io_fraction, &base.io_fraction),
+            concurrency: pick(&self.concurrency, &base.concurrency),
+            io: pick(&self.io, &base.io),
+            op_time_us: pick(&self.op_time_us, &base.op_time_us),
+            async_cpu: pick(&self.async_cpu, &base.async_cpu),
+            gil: pick(&self.gil, &base.gil),
+            cpu_impl: pick(&self.cpu_impl, &base.cpu_impl),
+            io_impl: pick(&self.io_impl, &base.io_impl),
+            fault: pick(&self.fault, &base.fault),
+            at,
+        }
+    }
+
+    /// True when the table gives no key at all.
+    pub fn is_empty(&self) -> bool {
+        self.at.is_empty()
+    }
+}
+
+/// A scalar or list of enum names.
+fn choices<T: Choice>(src: &Source<'_>, v: &Val<'_>, field: &str) -> Result<Vec<T>, ScenarioError> {
+    value::list(src, v, field, |x| value::choice(src, x, field))
+}
+
+/// One I/O share, in [0, 1].
+fn io_fraction(src: &Source<'_>, v: &Val<'_>, field: &str) -> Result<f64, ScenarioError> {
+    const FIX: &str = "use a share between 0 (pure CPU) and 1 (pure I/O)";
+    let f = value::number(src, v, field, FIX)?;
+    if (0.0..=1.0).contains(&f) {
+        Ok(f)
+    } else {
+        Err(src.error(value::span(v), field, format!("{f} is outside [0, 1]"), FIX))
+    }
+}
+
+/// One worker count, in 1..=100000.
+fn concurrency(src: &Source<'_>, v: &Val<'_>, field: &str) -> Result<u32, ScenarioError> {
+    let fix = format!("use a whole number of workers from 1 to {CONCURRENCY_MAX}");
+    let n = value::integer(src, v, field, &fix)?;
+    if (1..=CONCURRENCY_MAX).contains(&n) {
+        Ok(n as u32)
+    } else {
+        Err(src.error(
+            value::span(v),
+            field,
+            format!("{n} is outside 1..={CONCURRENCY_MAX}"),
+            fix,
+        ))
+    }
+}
+
+/// One nominal op length, in microseconds, within [`OP_TIME_MIN_US`, `OP_TIME_MAX_US`].
+pub(crate) fn op_time_us(src: &Source<'_>, v: &Val<'_>, field: &str) -> Result<f64, ScenarioError> {
+    const FIX: &str = "a bare number is microseconds";
+    let us = value::duration_us(src, v, field, 1.0, FIX)?;
+    if us < OP_TIME_MIN_US {
+        return Err(src.error(
+            value::span(v),
+            field,
+            format!("{} is shorter than the 50 µs floor", show_us(us)),
+            "use at least \"50us\": recording each op costs ~50-100 ns, and the floor keeps \
+             that under 1% of the op",
+        ));
+    }
+    if us > OP_TIME_MAX_US {
+        return Err(src.error(
+            value::span(v),
+            field,
+            format!("{} is longer than the 10 s ceiling", show_us(us)),
+            "use at most \"10s\" per op (a sweep of longer ops would take hours)",
+        ));
+    }
+    Ok(us)
+}
+
+/// A microsecond count as a person would write it.
+pub(crate) fn show_us(us: f64) -> String {
+    if us >= 1e6 {
+        format!("{}s", us / 1e6)
+    } else if us >= 1e3 {
+        format!("{}ms", us / 1e3)
+    } else {
+        format!("{us}us")
+    }
+}

@@ -1,0 +1,382 @@
+//! Expansion of the sweep tables into cells: the cartesian product of each table, the
+//! rules that collapse or skip combinations (with a note), `[[exclude]]` and
+//! `[[include]]`, duplicate merging and the deterministic cell order.
+
+use std::cmp::Ordering;
+use std::ops::Range;
+
+use super::axes::Axes;
+use super::error::{ScenarioError, Source};
+use super::value::names;
+use super::{AsyncCpu, Cell, Gil, Impl, IoKind, ModelKind, Runtime};
+
+/// More worker processes than this in one cell is a fork bomb, not a sweep point.
+pub(crate) const PROCESS_MAX: u32 = 256;
+/// A table expanding past this many combinations is almost surely a mistake.
+const COMBINATIONS_MAX: usize = 100_000;
+
+/// One sweep table as written: its dotted path, its own keys and its header's span.
+#[derive(Debug, Clone)]
+pub(crate) struct Table {
+    /// `sweep`, `include[1]`, `exclude[2]` (1-based, as a person counts tables).
+    pub path: String,
+    /// The keys the table itself gives.
+    pub axes: Axes,
+    /// The table's header, for errors about a missing key.
+    pub span: Range<usize>,
+}
+
+/// Why combinations were skipped, counted per reason, in the order first seen.
+#[derive(Debug, Default)]
+struct Notes(Vec<(String, usize)>);
+
+impl Notes {
+    fn add(&mut self, reason: String) {
+        match self.0.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, n)) => *n += 1,
+            None => self.0.push((reason, 1)),
+        }
+    }
+
+    fn into_lines(self) -> Vec<String> {
+        self.0
+            .into_iter()
+            .map(|(r, n)| match n {
+                0 => r,
+                1 => format!("{r} (1 combination)"),
+                n => format!("{r} ({n} combinations)"),
+            })
+            .collect()
+    }
+}
+
+/// Expands the scenario's sweep tables into its cells and the notes on what was skipped.
+///
+/// Excludes apply to the `[sweep]` product only, and includes are added after them (as in
+/// a GitHub Actions matrix), so an include can bring back a combination an exclude removed.
+pub(crate) fn expand(
+    src: &Source<'_>,
+    sweep: Option<&Table>,
+    includes: &[Table],
+    excludes: &[Table],
+    default_op_time_us: f64,
+) -> Result<(Vec<Cell>, Vec<String>), ScenarioError> {
+    let mut notes = Notes::default();
+    let base = sweep.map(|t| t.axes.clone()).unwrap_or_default();
+    let mut cells = match sweep {
+        Some(t) => product(src, t, &base, default_op_time_us, &mut notes)?,
+        None => Vec::new(),
+    };
+    for ex in excludes {
+        if ex.axes.is_empty() {
+            return Err(src.error(
+                Some(ex.span.clone()),
+                &ex.path,
+                "an empty [[exclude]] would remove every cell",
+                "give the keys a cell must match to be removed, e.g. model = \"process\" and \
+                 concurrency = 64",
+            ));
+        }
+        let before = cells.len();
+        cells.retain(|c| !matches(&ex.axes, c));
+        if cells.len() == before {
+            notes.push_line(format!(
+                "{} (line {}) removed no cell of [sweep]",
+                ex.path,
+                src.line_of(ex.span.start)
+            ));
+        }
+    }
+    for inc in includes {
+        let resolved = inc.axes.or(&base);
+        cells.extend(product(
+            src,
+            inc,
+            &resolved,
+            default_op_time_us,
+            &mut notes,
+        )?);
+    }
+    cells.sort_by(order);
+    cells.dedup();
+    if cells.is_empty() {
+        let why = notes.into_lines();
+        return Err(src.error(
+            sweep.map(|t| t.span.clone()),
+            "sweep",
+            "the scenario expands to no cell",
+            if why.is_empty() {
+                "add a [sweep] table (or [[include]] tables) with model, io_fraction and \
+                 concurrency"
+                    .to_string()
+            } else {
+                format!(
+                    "every combination was skipped or excluded: {}",
+                    why.join("; ")
+                )
+            },
+        ));
+    }
+    Ok((cells, notes.into_lines()))
+}
+
+impl Notes {
+    /// A note that is not a count of skipped combinations.
+    fn push_line(&mut self, line: String) {
+        self.0.push((line, 0));
+    }
+}
+
+/// The cells of one table whose keys (after fallbacks) are `axes`.
+fn product(
+    src: &Source<'_>,
+    table: &Table,
+    axes: &Axes,
+    default_op_time_us: f64,
+    notes: &mut Notes,
+) -> Result<Vec<Cell>, ScenarioError> {
+    let required = |key: &str, example: &str| {
+        let fallback = if table.path == "sweep" {
+            String::new()
+        } else {
+            " ([[include]] tables take missing keys from [sweep], which has none either)"
+                .to_string()
+        };
+        src.error(
+            Some(table.span.clone()),
+            &format!("{}.{key}", table.path),
+            format!("missing key `{key}`{fallback}"),
+            format!("add e.g. {key} = {example}"),
+        )
+    };
+    let models = axes.model.as_ref().ok_or_else(|| {
+        let list = names::<ModelKind>().join(", ");
+        required(
+            "model",
+            &format!("[\"thread\", \"async\"] (models: {list})"),
+        )
+    })?;
+    let fractions = axes
+        .io_fraction
+        .as_ref()
+        .ok_or_else(|| required("io_fraction", "[0.0, 0.5, 1.0]"))?;
+    let concurrency = axes
+        .concurrency
+        .as_ref()
+        .ok_or_else(|| required("concurrency", "[2, 64]"))?;
+    let runtimes = axes.runtime.clone().unwrap_or_else(|| vec![Runtime::Rust]);
+    let ios = axes.io.clone().unwrap_or_else(|| vec![IoKind::Sleep]);
+    let op_times = axes
+        .op_time_us
+        .clone()
+        .unwrap_or_else(|| vec![default_op_time_us]);
+    check_fault(src, table, axes, models)?;
+
+    let combinations = [
+        runtimes.len(),
+        models.len(),
+        ios.len(),
+        op_times.len(),
+        fractions.len(),
+        concurrency.len(),
+        axes.async_cpu.as_ref().map_or(1, Vec::len),
+        axes.gil.as_ref().map_or(1, Vec::len),
+        axes.cpu_impl.as_ref().map_or(1, Vec::len),
+        axes.io_impl.as_ref().map_or(1, Vec::len),
+        axes.fault.as_ref().map_or(1, Vec::len),
+    ]
+    .iter()
+    .try_fold(1usize, |acc, n| acc.checked_mul(*n))
+    .unwrap_or(usize::MAX);
+    if combinations > COMBINATIONS_MAX {
+        return Err(src.error(
+            Some(table.span.clone()),
+            &table.path,
+            format!("the table expands to {combinations} combinations"),
+            format!("keep each table under {COMBINATIONS_MAX} by shortening its lists"),
+        ));
+    }
+
+    let mut cells = Vec::new();
+    for &runtime in &runtimes {
+        for &model in models {
+            if !model.supported_by(runtime) {
+                notes.add(format!(
+                    "{} runs only in Rust: skipped it for runtime {}",
+                    model.as_str(),
+                    runtime.as_str()
+                ));
+                continue;
+            }
+            for variant in variants(runtime, model, axes) {
+                if runtime == Runtime::Cpython && variant.uses_native() {
+                    notes.add(
+                        "cpython is a plain python3 process without spectrum's native helpers: \
+                         skipped its cells with cpu_impl or io_impl = \"native\""
+                            .to_string(),
+                    );
+                    continue;
+                }
+                for &io in &ios {
+                    for &op_time_us in &op_times {
+                        for &f in fractions {
+                            for &n in concurrency {
+                                // Sequential is one worker by definition: every
+                                // concurrency collapses into one cell.
+                                let n = if model == ModelKind::Sequential { 1 } else { n };
+                                if model == ModelKind::Process && n > PROCESS_MAX {
+                                    notes.add(format!(
+                                        "process at concurrency {n} would start too many \
+                                         processes for a sweep (at most {PROCESS_MAX}): skipped"
+                                    ));
+                                    continue;
+                                }
+                                cells.push(Cell {
+                                    runtime,
+                                    model,
+                                    async_cpu: variant.async_cpu,
+                                    io,
+                                    io_fraction: f,
+                                    op_time_us,
+                                    cpu_us: (1.0 - f) * op_time_us,
+                                    io_us: f * op_time_us,
+                                    concurrency: n,
+                                    gil: variant.gil,
+                                    cpu_impl: variant.cpu_impl,
+                                    io_impl: variant.io_impl,
+                                    fault: variant.fault,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(cells)
+}
+
+/// `model = "fault"` needs `fault`, and a table that sets `fault` must run that model.
+fn check_fault(
+    src: &Source<'_>,
+    table: &Table,
+    axes: &Axes,
+    models: &[ModelKind],
+) -> Result<(), ScenarioError> {
+    let has_fault_model = models.contains(&ModelKind::Fault);
+    if has_fault_model && axes.fault.is_none() {
+        return Err(src.error(
+            axes.at.get("model").cloned(),
+            &format!("{}.model", table.path),
+            "the test-only model \"fault\" needs a `fault` key",
+            "add fault = \"error\", \"panic\", \"abort\" or \"hang\"",
+        ));
+    }
+    if !has_fault_model && table.axes.fault.is_some() {
+        return Err(src.error(
+            table.axes.at.get("fault").cloned(),
+            &format!("{}.fault", table.path),
+            "`fault` only applies to the test-only model \"fault\"",
+            "remove the `fault` key, or add \"fault\" to `model`",
+        ));
+    }
+    Ok(())
+}
+
+/// The per-model, per-runtime options of a cell (None where they do not apply).
+#[derive(Debug, Clone, Copy)]
+struct Variant {
+    async_cpu: Option<AsyncCpu>,
+    gil: Option<Gil>,
+    cpu_impl: Option<Impl>,
+    io_impl: Option<Impl>,
+    fault: Option<super::Fault>,
+}
+
+impl Variant {
+    fn uses_native(&self) -> bool {
+        self.cpu_impl == Some(Impl::Native) || self.io_impl == Some(Impl::Native)
+    }
+}
+
+/// Every variant of `model` on `runtime`: options that do not apply are None, options
+/// that apply but are not given take their defaults.
+fn variants(runtime: Runtime, model: ModelKind, axes: &Axes) -> Vec<Variant> {
+    fn opt<T: Copy>(applies: bool, given: &Option<Vec<T>>, default: T) -> Vec<Option<T>> {
+        match (applies, given) {
+            (false, _) => vec![None],
+            (true, Some(list)) => list.iter().copied().map(Some).collect(),
+            (true, None) => vec![Some(default)],
+        }
+    }
+    let py = runtime.is_python();
+    let is_fault = model == ModelKind::Fault;
+    let mut out = Vec::new();
+    for async_cpu in opt(model == ModelKind::Async, &axes.async_cpu, AsyncCpu::Inline) {
+        for cpu_impl in opt(py, &axes.cpu_impl, Impl::Python) {
+            for io_impl in opt(py, &axes.io_impl, Impl::Python) {
+                for gil in opt(py, &axes.gil, Gil::Held) {
+                    // The GIL toggle acts on the native helpers only: with both halves in
+                    // Python it changes nothing, so the variants merge into one.
+                    let native = cpu_impl == Some(Impl::Native) || io_impl == Some(Impl::Native);
+                    let gil = if native { gil } else { None };
+                    // `fault` is required for the fault model (checked before), so the
+                    // placeholder default is never used.
+                    for fault in opt(is_fault, &axes.fault, super::Fault::Error) {
+                        out.push(Variant {
+                            async_cpu,
+                            gil,
+                            cpu_impl,
+                            io_impl,
+                            fault,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `cell` matches every key an `[[exclude]]` table gives.
+fn matches(ex: &Axes, c: &Cell) -> bool {
+    fn any<T: PartialEq + Copy>(list: &Option<Vec<T>>, v: T) -> bool {
+        list.as_ref().is_none_or(|l| l.contains(&v))
+    }
+    fn any_opt<T: PartialEq + Copy>(list: &Option<Vec<T>>, v: Option<T>) -> bool {
+        list.as_ref()
+            .is_none_or(|l| v.is_some_and(|v| l.contains(&v)))
+    }
+    fn near(list: &Option<Vec<f64>>, v: f64) -> bool {
+        list.as_ref()
+            .is_none_or(|l| l.iter().any(|x| (x - v).abs() <= 1e-9 * v.abs().max(1.0)))
+    }
+    any(&ex.runtime, c.runtime)
+        && any(&ex.model, c.model)
+        && any(&ex.io, c.io)
+        && any(&ex.concurrency, c.concurrency)
+        && near(&ex.io_fraction, c.io_fraction)
+        && near(&ex.op_time_us, c.op_time_us)
+        && any_opt(&ex.async_cpu, c.async_cpu)
+        && any_opt(&ex.gil, c.gil)
+        && any_opt(&ex.cpu_impl, c.cpu_impl)
+        && any_opt(&ex.io_impl, c.io_impl)
+        && any_opt(&ex.fault, c.fault)
+}
+
+/// The run order: runtime, I/O kind, op length, I/O share, model and its variants, then
+/// concurrency, so neighbouring cells are the ones a chart puts side by side.
+fn order(a: &Cell, b: &Cell) -> Ordering {
+    a.runtime
+        .cmp(&b.runtime)
+        .then(a.io.cmp(&b.io))
+        .then(a.op_time_us.total_cmp(&b.op_time_us))
+        .then(a.io_fraction.total_cmp(&b.io_fraction))
+        .then(a.model.cmp(&b.model))
+        .then(a.async_cpu.cmp(&b.async_cpu))
+        .then(a.cpu_impl.cmp(&b.cpu_impl))
+        .then(a.io_impl.cmp(&b.io_impl))
+        .then(a.gil.cmp(&b.gil))
+        .then(a.concurrency.cmp(&b.concurrency))
+        .then(a.fault.cmp(&b.fault))
+}

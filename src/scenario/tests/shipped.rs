@@ -1,0 +1,91 @@
+//! The shipped scenarios and [`load`].
+
+use super::*;
+use crate::scenario::*;
+
+#[test]
+fn shipped_scenarios_parse_and_fit_their_budgets() {
+    for (name, _) in shipped() {
+        let p = load(Some(name)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.name, *name);
+        assert_eq!(p.source, format!("builtin:{name}"));
+        assert!(p.notes.is_empty(), "{name}: {:?}", p.notes);
+        assert!(p
+            .cells
+            .iter()
+            .all(|c| c.runtime == Runtime::Rust && c.fault.is_none()));
+    }
+    assert!(load(Some("spectrum")).unwrap().estimated_seconds_on(2) <= 80.0);
+    assert!(load(Some("quick.toml")).unwrap().estimated_seconds_on(2) <= 30.0);
+}
+
+#[test]
+fn default_scenario_covers_the_spectrum() {
+    let p = load(None).unwrap();
+    assert_eq!(p.name, "spectrum");
+    let fractions: Vec<f64> = {
+        let mut f: Vec<f64> = p.cells.iter().map(|c| c.io_fraction).collect();
+        f.sort_by(f64::total_cmp);
+        f.dedup();
+        f
+    };
+    assert_eq!(fractions, [0.0, 0.25, 0.5, 0.75, 1.0]);
+    let has = |m: ModelKind, f: f64, n: u32, op: f64| {
+        p.cells
+            .iter()
+            .any(|c| c.model == m && c.io_fraction == f && c.concurrency == n && c.op_time_us == op)
+    };
+    for m in [ModelKind::Thread, ModelKind::Process, ModelKind::Rayon] {
+        assert!(has(m, 0.0, 2, 5000.0), "{m:?} pure CPU at 2");
+    }
+    assert!(has(ModelKind::Sequential, 0.0, 1, 5000.0));
+    for m in [ModelKind::Async, ModelKind::Thread] {
+        assert!(has(m, 1.0, 1000, 10_000.0), "{m:?} at 1000");
+        assert!(p
+            .cells
+            .iter()
+            .any(|c| c.model == m && c.io_fraction == 1.0 && c.op_time_us == 1000.0));
+    }
+    assert!(!p
+        .cells
+        .iter()
+        .any(|c| c.model == ModelKind::Process && c.concurrency >= 1000));
+    assert!(p
+        .cells
+        .iter()
+        .any(|c| c.async_cpu == Some(AsyncCpu::Offload)));
+    let ids: std::collections::HashSet<String> = p.cells.iter().map(Cell::id).collect();
+    assert_eq!(ids.len(), p.cells.len(), "cell ids are unique");
+}
+
+#[test]
+fn load_reads_files_and_names_shipped_scenarios_on_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mine.toml");
+    std::fs::write(&path, BASE).unwrap();
+    let p = load(path.to_str()).unwrap();
+    assert_eq!(p.source, path.to_str().unwrap());
+    assert_eq!(p.text, BASE);
+
+    let e = load(Some("nope")).unwrap_err();
+    assert_err(
+        &e,
+        None,
+        "",
+        &["nope: no such scenario file", "spectrum, quick"],
+    );
+    let e = load(dir.path().to_str()).unwrap_err();
+    assert!(e.to_string().contains("is not a file"), "{e}");
+
+    std::fs::write(&path, "name = \"t\"\n[sweep]\nmodel = \"thred\"\n").unwrap();
+    let e = load(path.to_str()).unwrap_err();
+    assert_eq!(e.file, path.to_str().unwrap());
+    assert_eq!(e.line, Some(3));
+}
+
+#[test]
+fn list_text_names_every_shipped_scenario() {
+    let t = list_text();
+    assert!(t.contains("spectrum") && t.contains("quick") && t.contains("cells"));
+    assert!(!t.contains("invalid"));
+}
