@@ -127,7 +127,8 @@ fn io_fraction(src: &Source<'_>, v: &Val<'_>, field: &str) -> Result<f64, Scenar
     const FIX: &str = "use a share between 0 (pure CPU) and 1 (pure I/O)";
     let f = value::number(src, v, field, FIX)?;
     if (0.0..=1.0).contains(&f) {
-        Ok(f)
+        // `+ 0.0` turns a written -0.0 into 0.0, so the cell id never reads "f-0.00".
+        Ok(f + 0.0)
     } else {
         Err(src.error(value::span(v), field, format!("{f} is outside [0, 1]"), FIX))
     }

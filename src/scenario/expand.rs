@@ -31,6 +31,7 @@ pub(crate) struct Table {
 struct Notes(Vec<(String, usize)>);
 
 impl Notes {
+    /// Counts one skipped combination under `reason`.
     fn add(&mut self, reason: String) {
         match self.0.iter_mut().find(|(r, _)| *r == reason) {
             Some((_, n)) => *n += 1,
@@ -38,6 +39,12 @@ impl Notes {
         }
     }
 
+    /// A note that is not a count of skipped combinations.
+    fn push_line(&mut self, line: String) {
+        self.0.push((line, 0));
+    }
+
+    /// The notes as the plan keeps them, with their counts.
     fn into_lines(self) -> Vec<String> {
         self.0
             .into_iter()
@@ -118,13 +125,6 @@ pub(crate) fn expand(
         ));
     }
     Ok((cells, notes.into_lines()))
-}
-
-impl Notes {
-    /// A note that is not a count of skipped combinations.
-    fn push_line(&mut self, line: String) {
-        self.0.push((line, 0));
-    }
 }
 
 /// The cells of one table whose keys (after fallbacks) are `axes`.

@@ -194,3 +194,12 @@ fn estimate_counts_repetitions_window_and_setup() {
     ));
     assert!((p.estimated_seconds_on(2) - 0.15).abs() < 1e-9);
 }
+
+#[test]
+fn negative_zero_share_is_plain_zero() {
+    let p = plan(
+        "name = \"t\"\n[sweep]\nmodel = \"thread\"\nio_fraction = [-0.0, 0.0]\nconcurrency = 2\n",
+    );
+    assert_eq!(p.cells.len(), 1);
+    assert_eq!(p.cells[0].io_fraction.to_bits(), 0.0f64.to_bits());
+}

@@ -3,19 +3,29 @@
 use super::*;
 use crate::scenario::*;
 
+/// The plan's estimate on a 2-core machine, counting only the cells of `runtime`.
+fn estimate_of(plan: &Plan, runtime: Runtime) -> f64 {
+    let mut part = plan.clone();
+    part.cells.retain(|c| c.runtime == runtime);
+    part.estimated_seconds_on(2)
+}
+
 #[test]
 fn shipped_scenarios_parse_and_fit_their_budgets() {
     for (name, _) in shipped() {
         let p = load(Some(name)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.name, *name);
         assert_eq!(p.source, format!("builtin:{name}"));
-        assert!(p.notes.is_empty(), "{name}: {:?}", p.notes);
-        assert!(p
-            .cells
-            .iter()
-            .all(|c| c.runtime == Runtime::Rust && c.fault.is_none()));
+        assert!(
+            p.cells.iter().all(|c| c.fault.is_none()),
+            "{name}: fault cells"
+        );
     }
-    assert!(load(Some("spectrum")).unwrap().estimated_seconds_on(2) <= 80.0);
+    // The default must finish in about two minutes on 2 cores, Python part included:
+    // the Rust part gets ~80 s of it. The quick sweep must stay under 30 s in all.
+    let spectrum = load(Some("spectrum")).unwrap();
+    assert!(estimate_of(&spectrum, Runtime::Rust) <= 80.0);
+    assert!(spectrum.estimated_seconds_on(2) <= 120.0);
     assert!(load(Some("quick.toml")).unwrap().estimated_seconds_on(2) <= 30.0);
 }
 
@@ -33,6 +43,7 @@ fn default_scenario_covers_the_spectrum() {
     let has = |m: ModelKind, f: f64, n: u32, op: f64| {
         p.cells
             .iter()
+            .filter(|c| c.runtime == Runtime::Rust)
             .any(|c| c.model == m && c.io_fraction == f && c.concurrency == n && c.op_time_us == op)
     };
     for m in [ModelKind::Thread, ModelKind::Process, ModelKind::Rayon] {
