@@ -1,30 +1,237 @@
 //! The Python half: the embedded interpreter (feature `python`), its native helper
 //! module and Python models, and the plain-`python3` cross-check runtime (`cpython`).
+//!
+//! Both runtimes run the ops of `python_workloads/` (the Python package beside the source
+//! tree). A cell becomes an *op spec* ([`op_spec`]): the plain JSON dict the Python models
+//! are built from, the same for the embedded interpreter and for `python3`, so the two
+//! runtimes cannot drift apart.
+//!
+//! - `runtime = "python"`: `sequential` and `thread` are Rust OS threads, each attached to
+//!   the interpreter once for its lifetime ([`threads`]); `async` is an asyncio event loop
+//!   driven from Rust ([`asyncio`]); `process` is the runtime-generic process model in
+//!   `model::process`, whose workers each build a sequential model here.
+//! - `runtime = "cpython"`: every model runs inside `python3 -m python_workloads.runner`
+//!   ([`cpython`]), with `threading`, `multiprocessing` and `asyncio`.
 
-use anyhow::Result;
+#[cfg(feature = "python")]
+mod asyncio;
+mod cpython;
+#[cfg(feature = "python")]
+mod embed;
+mod locate;
+#[cfg(feature = "python")]
+mod native;
+#[cfg(feature = "python")]
+mod threads;
+
+pub use locate::{interpreter, WorkloadsNotFound, WORKLOADS_ENV};
+// For probe::gil (the GIL benches call the same helpers as the workloads).
+#[cfg(feature = "python")]
+pub(crate) use native::module as native_module;
+
+use anyhow::{bail, Result};
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 use crate::metrics::PythonInfo;
 use crate::model::{CellSpec, Model};
-use crate::scenario::Runtime;
+use crate::scenario::{AsyncCpu, Cell, Fault, Gil, Impl, ModelKind, Runtime};
 use crate::workload::Calibration;
 
 /// Sets up the model of a `python` or `cpython` cell.
 pub fn build(spec: &CellSpec) -> Result<Box<dyn Model>> {
-    let _ = spec;
-    anyhow::bail!("the Python runtimes are not built yet")
+    let workloads = match &spec.python_path {
+        Some(dir) => locate::check_workloads(dir, "the cell spec's python_path")?,
+        None => locate::locate_workloads(None)?,
+    };
+    let op = op_spec(spec)?;
+    match spec.cell.runtime {
+        Runtime::Cpython => Ok(Box::new(cpython::CpythonModel::start(&workloads, &op)?)),
+        Runtime::Python => build_embedded(spec, &workloads, &op),
+        Runtime::Rust => bail!("{} is not a Python cell", spec.cell),
+    }
+}
+
+#[cfg(feature = "python")]
+fn build_embedded(spec: &CellSpec, workloads: &Path, op: &Value) -> Result<Box<dyn Model>> {
+    let cell = &spec.cell;
+    Ok(match cell.model {
+        ModelKind::Sequential => Box::new(threads::ThreadModel::start(workloads, op, 1)?),
+        ModelKind::Thread => Box::new(threads::ThreadModel::start(
+            workloads,
+            op,
+            cell.concurrency.max(1),
+        )?),
+        ModelKind::Async => Box::new(asyncio::AsyncModel::start(workloads, op)?),
+        ModelKind::Process => bail!(
+            "{cell}: the python process model is the runtime-generic one (model::process); \
+             its workers build sequential python models"
+        ),
+        ModelKind::Rayon | ModelKind::Fault => {
+            bail!(
+                "{cell}: model {} has no Python version",
+                cell.model.as_str()
+            )
+        }
+    })
+}
+
+#[cfg(not(feature = "python"))]
+fn build_embedded(spec: &CellSpec, _: &Path, _: &Value) -> Result<Box<dyn Model>> {
+    bail!(
+        "{}: this spectrum was built without the `python` feature (no embedded interpreter); \
+         rebuild with default features, or use runtime = \"cpython\"",
+        spec.cell
+    )
 }
 
 /// Calibrates the Python kernel of `runtime` (run inside the `calibrate` child) and
 /// describes the interpreter.
 pub fn calibrate(runtime: Runtime, workloads: &Path) -> Result<(Calibration, PythonInfo)> {
-    let _ = (runtime, workloads);
-    anyhow::bail!("the Python runtimes are not built yet")
+    match runtime {
+        Runtime::Cpython => cpython::calibrate(workloads),
+        #[cfg(feature = "python")]
+        Runtime::Python => embed::calibrate(workloads),
+        #[cfg(not(feature = "python"))]
+        Runtime::Python => {
+            bail!("this spectrum was built without the `python` feature: no embedded interpreter")
+        }
+        Runtime::Rust => bail!("the rust runtime has no Python kernel to calibrate"),
+    }
 }
 
 /// Finds the folder holding the `python_workloads` package: `flag`, else
 /// `$SPECTRUM_PYTHON_WORKLOADS`, else the source tree spectrum was built from.
+///
+/// A miss is a [`WorkloadsNotFound`] (downcast it to tell bad input from a failure).
 pub fn locate_workloads(flag: Option<&Path>) -> Result<PathBuf> {
-    let _ = flag;
-    anyhow::bail!("the Python runtimes are not built yet")
+    Ok(locate::locate_workloads(flag)?)
+}
+
+/// The runtime whose calibration sizes the CPU half of `cell`: the cell's own, except for
+/// a native CPU half, which runs the Rust kernel and so needs the Rust calibration (the
+/// Python one would make "1 ms of CPU" a few microseconds of Rust).
+pub fn calibration_runtime(cell: &Cell) -> Runtime {
+    if cell.runtime.is_python() && cell.cpu_impl == Some(Impl::Native) {
+        Runtime::Rust
+    } else {
+        cell.runtime
+    }
+}
+
+/// The op spec of `spec`: what `python_workloads.models.build` takes (see the package's
+/// docstring). The CPU half is given in iterations, computed here once, so Rust's
+/// rounding decides it for every runtime.
+pub fn op_spec(spec: &CellSpec) -> Result<Value> {
+    let cell = &spec.cell;
+    let half = |i: Option<Impl>| match i {
+        Some(Impl::Native) => "native",
+        Some(Impl::Python) | None => "python",
+    };
+    let fault = match cell.fault {
+        None => Value::Null,
+        Some(Fault::Error) => json!("error"),
+        Some(other) => bail!(
+            "{cell}: a Python cell can only inject fault = \"error\" (the op raises), not {other:?}"
+        ),
+    };
+    Ok(json!({
+        "model": cell.model.as_str(),
+        "concurrency": cell.concurrency.max(1),
+        "cpu_iters": spec.op().cpu_iters,
+        "io_us": cell.io_us,
+        "io_kind": cell.io.as_str(),
+        "cpu_impl": half(cell.cpu_impl),
+        "io_impl": half(cell.io_impl),
+        "gil": match cell.gil {
+            Some(Gil::Released) => "released",
+            Some(Gil::Held) | None => "held",
+        },
+        "async_cpu": match cell.async_cpu {
+            Some(AsyncCpu::Offload) => "offload",
+            Some(AsyncCpu::Inline) | None => "inline",
+        },
+        "fault": fault,
+    }))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::scenario::IoKind;
+
+    /// A Python cell of `cpu_us` + `io_us` with `concurrency` workers.
+    pub(crate) fn cell(
+        runtime: Runtime,
+        model: ModelKind,
+        cpu_us: f64,
+        io_us: f64,
+        n: u32,
+    ) -> Cell {
+        let op = cpu_us + io_us;
+        Cell {
+            runtime,
+            model,
+            async_cpu: None,
+            io: IoKind::Sleep,
+            io_fraction: if op > 0.0 { io_us / op } else { 0.0 },
+            op_time_us: op,
+            cpu_us,
+            io_us,
+            concurrency: n,
+            gil: None,
+            cpu_impl: None,
+            io_impl: None,
+            fault: None,
+        }
+    }
+
+    /// The spec of `cell` with a fixed calibration of `iters_per_us`.
+    pub(crate) fn spec(cell: Cell, iters_per_us: f64, ops: u64) -> CellSpec {
+        CellSpec {
+            cell,
+            ops,
+            warmup_ops: 0,
+            calibration: Calibration::from_samples(vec![iters_per_us]),
+            repetition: 0,
+            python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
+        }
+    }
+
+    #[test]
+    fn op_spec_carries_every_key() {
+        let mut c = cell(Runtime::Python, ModelKind::Async, 100.0, 50.0, 4);
+        c.async_cpu = Some(AsyncCpu::Offload);
+        c.gil = Some(Gil::Released);
+        c.io_impl = Some(Impl::Native);
+        let v = op_spec(&spec(c, 2.0, 10)).unwrap();
+        assert_eq!(v["model"], "async");
+        assert_eq!(v["concurrency"], 4);
+        assert_eq!(v["cpu_iters"], 200);
+        assert_eq!(v["io_us"], 50.0);
+        assert_eq!(v["cpu_impl"], "python");
+        assert_eq!(v["io_impl"], "native");
+        assert_eq!(v["gil"], "released");
+        assert_eq!(v["async_cpu"], "offload");
+        assert_eq!(v["fault"], Value::Null);
+    }
+
+    #[test]
+    fn only_the_error_fault_reaches_python() {
+        let mut c = cell(Runtime::Python, ModelKind::Sequential, 1.0, 0.0, 1);
+        c.fault = Some(Fault::Error);
+        assert_eq!(op_spec(&spec(c.clone(), 1.0, 1)).unwrap()["fault"], "error");
+        c.fault = Some(Fault::Hang);
+        assert!(op_spec(&spec(c, 1.0, 1)).is_err());
+    }
+
+    #[test]
+    fn a_native_cpu_half_uses_the_rust_calibration() {
+        let mut c = cell(Runtime::Python, ModelKind::Thread, 1.0, 0.0, 2);
+        assert_eq!(calibration_runtime(&c), Runtime::Python);
+        c.cpu_impl = Some(Impl::Native);
+        assert_eq!(calibration_runtime(&c), Runtime::Rust);
+        c.runtime = Runtime::Rust;
+        assert_eq!(calibration_runtime(&c), Runtime::Rust);
+    }
 }

@@ -1,0 +1,263 @@
+//! The `cpython` runtime: the same ops run by a plain `python3` process, the cross-check
+//! that embedding the interpreter does not change the numbers.
+//!
+//! [`CpythonModel`] starts `python3 -m python_workloads.runner` (the interpreter pyo3 was
+//! built against, see [`interpreter`]) and speaks its line protocol, documented in
+//! `python_workloads/runner.py`: the op spec in, `ready` once threads / processes / the
+//! event loop exist, then one JSON reply per `run START END`. The runner times each op
+//! itself and reports its own `getrusage` over the run (plus its multiprocessing
+//! workers'), which becomes [`RunOutput::workers`]: the cell process cannot see a live
+//! child's usage.
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::ops::Range;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::locate::{interpreter, pythonpath_with};
+use crate::metrics::{PythonInfo, Recorder, RunOutput, Rusage};
+use crate::model::Model;
+use crate::workload::Calibration;
+
+/// One reply of the runner.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+enum Reply {
+    Ready {
+        info: PythonInfo,
+    },
+    Ok {
+        latencies_ns: Vec<u64>,
+        checksum: u64,
+        rusage: Rusage,
+    },
+    Error {
+        error: String,
+    },
+    Bye,
+}
+
+/// A `python3` runner process holding one set-up model.
+pub(crate) struct CpythonModel {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+    info: PythonInfo,
+}
+
+/// `python3 -m <module>` with `workloads` importable.
+fn python_command(workloads: &Path, module: &str) -> Command {
+    let mut cmd = Command::new(interpreter());
+    cmd.args(["-m", module])
+        .env("PYTHONPATH", pythonpath_with(workloads))
+        // Nothing buffered across the protocol; no stray .pyc writes into the source tree.
+        .env("PYTHONUNBUFFERED", "1")
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    cmd
+}
+
+impl CpythonModel {
+    /// Starts the runner and sets up the model of `op` in it (outside any window).
+    pub(crate) fn start(workloads: &Path, op: &Value) -> Result<CpythonModel> {
+        let mut cmd = python_command(workloads, "python_workloads.runner");
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        // SAFETY: prctl is async-signal-safe and touches no memory of the parent. The
+        // runner dies with the thread that started it (Linux ties PDEATHSIG to the
+        // thread), which is the cell process's model-building thread: no orphan survives
+        // a crashed cell. A timeout kills the cell's whole process group anyway.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().with_context(|| {
+            format!(
+                "could not start '{}' for the cpython runtime",
+                interpreter().display()
+            )
+        })?;
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut model = CpythonModel {
+            child,
+            stdin: Some(stdin),
+            stdout,
+            info: PythonInfo::default(),
+        };
+        model.send(&op.to_string())?;
+        match model.receive()? {
+            Reply::Ready { info } => model.info = info,
+            other => return Err(model.unexpected(other, "set-up")),
+        }
+        Ok(model)
+    }
+
+    fn send(&mut self, line: &str) -> Result<()> {
+        let stdin = self
+            .stdin
+            .as_mut()
+            .context("the runner's stdin is closed")?;
+        writeln!(stdin, "{line}")
+            .and_then(|()| stdin.flush())
+            .map_err(|e| self.died(&format!("could not write to it: {e}")))
+    }
+
+    fn receive(&mut self) -> Result<Reply> {
+        let mut line = String::new();
+        let n = self
+            .stdout
+            .read_line(&mut line)
+            .map_err(|e| self.died(&format!("could not read from it: {e}")))?;
+        if n == 0 {
+            return Err(self.died("it closed its stdout"));
+        }
+        serde_json::from_str(&line).with_context(|| {
+            format!(
+                "the python3 runner sent a line that is not its protocol: {}",
+                line.trim_end().chars().take(200).collect::<String>()
+            )
+        })
+    }
+
+    /// The runner is gone or broken: say how it ended (its stderr is the cell's stderr).
+    fn died(&mut self, what: &str) -> anyhow::Error {
+        let status = wait_briefly(&mut self.child, Duration::from_secs(2))
+            .map_or_else(|| "still running".to_string(), |s| s.to_string());
+        anyhow!(
+            "the python3 runner ({}) failed: {what} ({status}); its stderr is above",
+            interpreter().display()
+        )
+    }
+
+    fn unexpected(&mut self, reply: Reply, during: &str) -> anyhow::Error {
+        match reply {
+            // The traceback is the message: it names the Python file and line.
+            Reply::Error { error } => anyhow!("Python raised during {during}:\n{error}"),
+            other => anyhow!("the python3 runner answered {other:?} during {during}"),
+        }
+    }
+
+    /// Facts for the measurement's `info`: which interpreter ran the cell.
+    pub(crate) fn info(&self) -> BTreeMap<String, Value> {
+        info_map(&self.info)
+    }
+}
+
+/// `PythonInfo` as `Measurement::info` entries.
+pub(crate) fn info_map(info: &PythonInfo) -> BTreeMap<String, Value> {
+    let mut m = BTreeMap::new();
+    m.insert("python_version".into(), Value::from(info.version.clone()));
+    m.insert(
+        "python_executable".into(),
+        Value::from(info.executable.clone()),
+    );
+    m.insert("gil_enabled".into(), Value::from(info.gil_enabled));
+    m.insert(
+        "switch_interval_s".into(),
+        Value::from(info.switch_interval_s),
+    );
+    if let Some(lib) = &info.libpython {
+        m.insert("libpython".into(), Value::from(lib.clone()));
+    }
+    m
+}
+
+impl Model for CpythonModel {
+    fn run(&mut self, ops: Range<u64>) -> Result<RunOutput> {
+        self.send(&format!("run {} {}", ops.start, ops.end))?;
+        match self.receive()? {
+            Reply::Ok {
+                latencies_ns,
+                checksum,
+                rusage,
+            } => {
+                let mut latency = Recorder::new();
+                for ns in latencies_ns {
+                    latency.record_ns(ns);
+                }
+                Ok(RunOutput {
+                    latency,
+                    checksum,
+                    workers: Some(rusage),
+                })
+            }
+            other => Err(self.unexpected(other, &format!("ops {}..{}", ops.start, ops.end))),
+        }
+    }
+
+    fn info(&self) -> BTreeMap<String, Value> {
+        CpythonModel::info(self)
+    }
+}
+
+impl Drop for CpythonModel {
+    fn drop(&mut self) {
+        // Ask politely (the runner closes its pools), then make sure it is gone.
+        if self.send("exit").is_ok() {
+            let _ = self.receive();
+        }
+        drop(self.stdin.take());
+        if wait_briefly(&mut self.child, Duration::from_secs(5)).is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Waits up to `limit` for `child` to exit.
+fn wait_briefly(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            _ => return None,
+        }
+    }
+}
+
+/// What `python3 -m python_workloads.calibrate` prints.
+#[derive(Debug, Deserialize)]
+struct CalibrationOutput {
+    calibration: Calibration,
+    info: PythonInfo,
+}
+
+/// Calibrates the Python kernel in a plain `python3` and describes that interpreter.
+pub(crate) fn calibrate(workloads: &Path) -> Result<(Calibration, PythonInfo)> {
+    let python = interpreter();
+    let out = python_command(workloads, "python_workloads.calibrate")
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("could not start '{}' to calibrate", python.display()))?;
+    if !out.status.success() {
+        bail!(
+            "'{} -m python_workloads.calibrate' failed ({}):\n{}",
+            python.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let parsed: CalibrationOutput = serde_json::from_str(text.trim()).with_context(|| {
+        format!(
+            "'{} -m python_workloads.calibrate' printed something else than its JSON: {}",
+            python.display(),
+            text.trim()
+        )
+    })?;
+    // NaN fails this test too.
+    if parsed.calibration.iters_per_us.is_nan() || parsed.calibration.iters_per_us <= 0.0 {
+        bail!("the Python calibration measured no iterations per µs");
+    }
+    Ok((parsed.calibration, parsed.info))
+}

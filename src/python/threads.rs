@@ -1,0 +1,197 @@
+//! The embedded `thread` and `sequential` models: N Rust OS threads running the Python op.
+//!
+//! Each thread attaches to the interpreter once, for its whole life. Attaching from a
+//! thread that is not attached creates a Python thread state (and releasing the last
+//! attach destroys it), so attaching per op would measure thread-state churn, not the
+//! GIL. While a thread waits for work it is detached (`py.detach`), so parked threads
+//! never hold the GIL. Inside a run, a thread takes op indices from a shared counter and
+//! times each call of the Python op in Rust; between ops it stays attached, exactly like
+//! a Python thread looping over the op, and the interpreter's switch interval decides
+//! when it hands the GIL over. `sequential` is the same with one thread.
+
+use anyhow::{anyhow, bail, Result};
+use pyo3::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::cpython::info_map;
+use super::embed::{attach_prepared, describe, py_error, to_python, PyResultExt};
+use crate::metrics::{Recorder, RunOutput};
+use crate::model::Model;
+
+/// A worker thread that does not attach within this long is stuck, not slow.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What a worker thread is asked to do.
+enum Cmd {
+    /// Run ops from `next` until it reaches `end`.
+    Run { next: Arc<AtomicU64>, end: u64 },
+    /// Leave the loop, detach and end.
+    Stop,
+}
+
+/// What a worker thread sends back.
+enum Reply {
+    /// Attached and holding its op: ready for runs.
+    Ready,
+    /// A run's ops: latencies, wrapping checksum sum, and the first error (a traceback).
+    Done {
+        latency: Recorder,
+        checksum: u64,
+        error: Option<String>,
+    },
+}
+
+/// N OS threads, each attached to the interpreter for its lifetime.
+pub(crate) struct ThreadModel {
+    inboxes: Vec<Sender<Cmd>>,
+    handles: Vec<JoinHandle<()>>,
+    replies: Receiver<Reply>,
+    info: BTreeMap<String, Value>,
+}
+
+impl ThreadModel {
+    /// Builds the op of `op` and starts `n` attached threads (all before any window).
+    pub(crate) fn start(workloads: &Path, op: &Value, n: u32) -> Result<ThreadModel> {
+        let (callable, info) = attach_prepared(workloads, |py| {
+            let spec = to_python(py, op).or_traceback(py)?;
+            let make_op = py
+                .import("python_workloads.op")
+                .and_then(|m| m.getattr("make_op"))
+                .or_traceback(py)?;
+            let callable = make_op.call1((spec,)).or_traceback(py)?.unbind();
+            Ok((Arc::new(callable), info_map(&describe(py)?)))
+        })?;
+        let (reply_tx, replies) = channel();
+        let mut model = ThreadModel {
+            inboxes: Vec::new(),
+            handles: Vec::new(),
+            replies,
+            info,
+        };
+        for k in 0..n {
+            let (tx, rx) = channel();
+            let op = Arc::clone(&callable);
+            let out = reply_tx.clone();
+            let handle = std::thread::Builder::new()
+                .name(format!("spectrum-py-{k}"))
+                .spawn(move || worker(&op, rx, &out))
+                .map_err(|e| anyhow!("could not start Python worker thread {k}: {e}"))?;
+            model.inboxes.push(tx);
+            model.handles.push(handle);
+        }
+        for _ in 0..n {
+            match model.replies.recv_timeout(START_TIMEOUT) {
+                Ok(Reply::Ready) => {}
+                _ => bail!("a Python worker thread did not attach to the interpreter"),
+            }
+        }
+        Ok(model)
+    }
+}
+
+/// A worker thread's life: attach once, then serve runs until told to stop.
+fn worker(op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
+    // `detach` needs a closure that is Send; a Receiver is not Sync, a Mutex makes a
+    // reference to it shareable. Uncontended: only this thread ever locks it.
+    let inbox = Mutex::new(inbox);
+    Python::attach(|py| {
+        let op = op.bind(py);
+        if out.send(Reply::Ready).is_err() {
+            return;
+        }
+        loop {
+            // Parked without the GIL: other threads run while this one waits for work.
+            let cmd = py.detach(|| inbox.lock().ok().and_then(|rx| rx.recv().ok()));
+            let Some(Cmd::Run { next, end }) = cmd else {
+                return;
+            };
+            let mut latency = Recorder::new();
+            let mut checksum = 0u64;
+            let mut error = None;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= end {
+                    break;
+                }
+                let t = Instant::now();
+                let result = op.call1((i,)).and_then(|v| v.extract::<u64>());
+                latency.record_since(t);
+                match result {
+                    Ok(c) => checksum = checksum.wrapping_add(c),
+                    Err(e) => {
+                        error = Some(format!("{:#}", py_error(py, &e)));
+                        break;
+                    }
+                }
+            }
+            let done = Reply::Done {
+                latency,
+                checksum,
+                error,
+            };
+            if out.send(done).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+impl Model for ThreadModel {
+    fn run(&mut self, ops: Range<u64>) -> Result<RunOutput> {
+        let next = Arc::new(AtomicU64::new(ops.start));
+        for inbox in &self.inboxes {
+            inbox
+                .send(Cmd::Run {
+                    next: Arc::clone(&next),
+                    end: ops.end,
+                })
+                .map_err(|_| anyhow!("a Python worker thread has ended"))?;
+        }
+        let mut out = RunOutput::default();
+        let mut first_error = None;
+        for _ in 0..self.inboxes.len() {
+            match self.replies.recv() {
+                Ok(Reply::Done {
+                    latency,
+                    checksum,
+                    error,
+                }) => {
+                    out.latency.merge(&latency);
+                    out.checksum = out.checksum.wrapping_add(checksum);
+                    if first_error.is_none() {
+                        first_error = error;
+                    }
+                }
+                Ok(Reply::Ready) => bail!("a Python worker thread answered out of turn"),
+                Err(_) => bail!("a Python worker thread has ended"),
+            }
+        }
+        match first_error {
+            Some(traceback) => Err(anyhow!(traceback)),
+            None => Ok(out),
+        }
+    }
+
+    fn info(&self) -> BTreeMap<String, Value> {
+        self.info.clone()
+    }
+}
+
+impl Drop for ThreadModel {
+    fn drop(&mut self) {
+        for inbox in &self.inboxes {
+            let _ = inbox.send(Cmd::Stop);
+        }
+        for handle in self.handles.drain(..) {
+            let _ = handle.join();
+        }
+    }
+}

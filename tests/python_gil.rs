@@ -1,0 +1,55 @@
+//! What the GIL toggle changes, as directions with generous margins (own test binary:
+//! no other test may hold this process's GIL meanwhile).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use spectrum::model::{self, CellSpec};
+use spectrum::scenario::{Cell, Gil, Impl, IoKind, ModelKind, Runtime};
+use spectrum::workload::Calibration;
+
+/// Wall time of `ops` pure-I/O ops (native sleep of `io_us`) on `n` embedded threads.
+fn native_sleep_wall(gil: Gil, n: u32, ops: u64, io_us: f64) -> f64 {
+    let cell = Cell {
+        runtime: Runtime::Python,
+        model: ModelKind::Thread,
+        async_cpu: None,
+        io: IoKind::Sleep,
+        io_fraction: 1.0,
+        op_time_us: io_us,
+        cpu_us: 0.0,
+        io_us,
+        concurrency: n,
+        gil: Some(gil),
+        cpu_impl: Some(Impl::Native),
+        io_impl: Some(Impl::Native),
+        fault: None,
+    };
+    let spec = CellSpec {
+        cell,
+        ops,
+        warmup_ops: 0,
+        calibration: Calibration::from_samples(vec![1.0]),
+        repetition: 0,
+        python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
+    };
+    let mut m = model::build(&spec).unwrap();
+    m.run(0..n as u64).unwrap();
+    let t = Instant::now();
+    let out = m.run(0..ops).unwrap();
+    assert_eq!(out.latency.len(), ops);
+    t.elapsed().as_secs_f64()
+}
+
+#[test]
+fn releasing_the_gil_overlaps_native_sleeps() {
+    // 4 threads, 24 sleeps of 5 ms: held ≈ 24 × 5 ms (the sleeps serialize on the GIL),
+    // released ≈ 6 × 5 ms (they overlap). Expect at least a 2× gap, not the ideal 4×.
+    let held = native_sleep_wall(Gil::Held, 4, 24, 5000.0);
+    let released = native_sleep_wall(Gil::Released, 4, 24, 5000.0);
+    assert!(
+        held > 2.0 * released,
+        "held {held:.3} s vs released {released:.3} s"
+    );
+    assert!(held > 0.1, "held sleeps must serialize: {held:.3} s");
+}

@@ -1,0 +1,163 @@
+//! The Python models, embedded (`python`) and plain `python3` (`cpython`): each runs
+//! exactly the ops it is given, and every one gives the same checksum — the sum of the
+//! kernel over the op indices, which the Rust kernel computes too.
+
+use std::path::PathBuf;
+
+use spectrum::model::{self, CellSpec};
+use spectrum::scenario::{AsyncCpu, Cell, Fault, Gil, Impl, IoKind, ModelKind, Runtime};
+use spectrum::workload::{kernel, Calibration};
+
+/// Kernel iterations per op (calibration 1 iteration/µs, 300 µs of CPU).
+const ITERS: u64 = 300;
+
+fn cell(runtime: Runtime, model: ModelKind, concurrency: u32) -> Cell {
+    Cell {
+        runtime,
+        model,
+        async_cpu: None,
+        io: IoKind::Sleep,
+        io_fraction: 0.25,
+        op_time_us: 400.0,
+        cpu_us: ITERS as f64,
+        io_us: 100.0,
+        concurrency,
+        gil: None,
+        cpu_impl: None,
+        io_impl: None,
+        fault: None,
+    }
+}
+
+fn spec(cell: Cell) -> CellSpec {
+    CellSpec {
+        cell,
+        ops: 30,
+        warmup_ops: 3,
+        calibration: Calibration::from_samples(vec![1.0]),
+        repetition: 0,
+        python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
+    }
+}
+
+fn expected(ops: std::ops::Range<u64>) -> u64 {
+    ops.fold(0u64, |acc, i| acc.wrapping_add(kernel(i, ITERS)))
+}
+
+/// Builds `cell`, runs a warm-up and a window as the cell child does, checks both.
+fn check(cell: Cell) {
+    let id = cell.id();
+    let spec = spec(cell);
+    let mut m = model::build(&spec).unwrap_or_else(|e| panic!("{id}: {e:#}"));
+    for ops in [0..spec.warmup_ops, 0..spec.ops, 100..117] {
+        let out = m.run(ops.clone()).unwrap_or_else(|e| panic!("{id}: {e:#}"));
+        assert_eq!(
+            out.latency.len(),
+            ops.end - ops.start,
+            "{id}: one record per op"
+        );
+        assert_eq!(out.checksum, expected(ops), "{id}: checksum");
+    }
+    let info = m.info();
+    assert!(info.contains_key("python_version"), "{id}: {info:?}");
+    assert!(info.contains_key("switch_interval_s"), "{id}: {info:?}");
+}
+
+#[test]
+fn embedded_models_run_every_op_once() {
+    check(cell(Runtime::Python, ModelKind::Sequential, 1));
+    check(cell(Runtime::Python, ModelKind::Thread, 3));
+    check(cell(Runtime::Python, ModelKind::Async, 3));
+    let mut offload = cell(Runtime::Python, ModelKind::Async, 3);
+    offload.async_cpu = Some(AsyncCpu::Offload);
+    check(offload);
+}
+
+#[test]
+fn native_halves_give_the_same_checksum() {
+    for gil in [Gil::Held, Gil::Released] {
+        for model in [ModelKind::Sequential, ModelKind::Thread, ModelKind::Async] {
+            let mut c = cell(Runtime::Python, model, 2);
+            c.gil = Some(gil);
+            c.cpu_impl = Some(Impl::Native);
+            c.io_impl = Some(Impl::Native);
+            check(c);
+        }
+    }
+}
+
+#[test]
+fn cpython_models_run_every_op_once() {
+    check(cell(Runtime::Cpython, ModelKind::Sequential, 1));
+    check(cell(Runtime::Cpython, ModelKind::Thread, 3));
+    check(cell(Runtime::Cpython, ModelKind::Process, 2));
+    let mut offload = cell(Runtime::Cpython, ModelKind::Async, 3);
+    offload.async_cpu = Some(AsyncCpu::Offload);
+    check(offload);
+}
+
+#[test]
+fn cpython_reports_the_runners_rusage() {
+    let mut c = cell(Runtime::Cpython, ModelKind::Process, 2);
+    c.cpu_us = 20_000.0;
+    let mut m = model::build(&spec(c)).unwrap();
+    let out = m.run(0..4).unwrap();
+    let ru = out.workers.expect("the runner's rusage");
+    assert!(ru.user_s + ru.sys_s > 0.0, "{ru:?}");
+    assert!(ru.max_rss_kib > 0, "{ru:?}");
+}
+
+#[test]
+fn a_raising_op_fails_with_its_traceback() {
+    for (runtime, model) in [
+        (Runtime::Python, ModelKind::Sequential),
+        (Runtime::Python, ModelKind::Thread),
+        (Runtime::Python, ModelKind::Async),
+        (Runtime::Cpython, ModelKind::Thread),
+    ] {
+        let mut c = cell(runtime, model, 2);
+        c.fault = Some(Fault::Error);
+        let mut m = model::build(&spec(c)).unwrap();
+        let err = format!("{:#}", m.run(0..4).unwrap_err());
+        assert!(err.contains("Traceback"), "{runtime:?} {model:?}: {err}");
+        assert!(
+            err.contains("fault injected"),
+            "{runtime:?} {model:?}: {err}"
+        );
+        assert!(
+            err.contains("op.py"),
+            "{runtime:?} {model:?}: names the file: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_native_half_is_refused_by_plain_python3() {
+    let mut c = cell(Runtime::Cpython, ModelKind::Sequential, 1);
+    c.cpu_impl = Some(Impl::Native);
+    let err = format!("{:#}", model::build(&spec(c)).err().expect("an error"));
+    assert!(err.contains("spectrum_native"), "{err}");
+}
+
+#[test]
+fn a_missing_workloads_folder_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = spec(cell(Runtime::Python, ModelKind::Sequential, 1));
+    s.python_path = Some(tmp.path().to_path_buf());
+    let err = format!("{:#}", model::build(&s).err().expect("an error"));
+    assert!(err.contains("python_workloads"), "{err}");
+    assert!(err.contains("--python-workloads"), "{err}");
+}
+
+#[test]
+fn both_runtimes_calibrate_and_describe_the_interpreter() {
+    let dir = spectrum::python::locate_workloads(None).unwrap();
+    for runtime in [Runtime::Python, Runtime::Cpython] {
+        let (cal, info) = spectrum::python::calibrate(runtime, &dir).unwrap();
+        assert!(cal.iters_per_us > 0.0 && cal.samples == 7, "{cal:?}");
+        assert!(info.version.starts_with('3'), "{info:?}");
+        assert!(info.switch_interval_s > 0.0, "{info:?}");
+        let lib = info.libpython.clone().unwrap_or_default();
+        assert!(lib.contains("libpython"), "{runtime:?}: {info:?}");
+    }
+}
