@@ -99,16 +99,15 @@ fn load_plan(scenario: Option<&str>) -> Result<Plan> {
 
 /// `spectrum report`.
 fn report(args: ReportArgs) -> Result<ExitCode> {
+    // A results file that is missing or is not one is bad input (exit 2), like a
+    // broken scenario.
+    let read = |p: &Path| results::read_results(p).map_err(|e| UsageError(format!("{e:#}")));
     let all = args
         .results
         .iter()
-        .map(|p| results::read_results(p))
-        .collect::<Result<Vec<_>>>()?;
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(results::read_results)
-        .transpose()?;
+        .map(|p| read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let baseline = args.baseline.as_deref().map(read).transpose()?;
     let out_dir = args.out.unwrap_or_else(|| folder_of(&args.results[0]));
     let page = crate::report::write_report(&all, baseline.as_ref(), &out_dir)
         .with_context(|| format!("could not render the report into '{}'", out_dir.display()))?;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::spawn::{run_child, ChildRun, Ending};
 use super::UsageError;
 use crate::metrics::PythonInfo;
-use crate::scenario::Runtime;
+use crate::scenario::{Cell, Runtime};
 use crate::workload::{calibrate_rust, Calibration};
 
 /// What `spectrum calibrate` prints: one JSON document.
@@ -108,6 +108,21 @@ pub fn calibrate_runtimes(
         out.insert(rt, result);
     }
     Ok(Some(out))
+}
+
+/// The runtimes a sweep of `cells` calibrates: each cell's own (a Python one also
+/// describes its interpreter) and the one whose kernel sizes its CPU half (Rust for a
+/// native half in Python). Without a usable `python_workloads` folder the Python
+/// runtimes are left out: their cells fail with the reason instead.
+pub(crate) fn runtimes_to_calibrate(cells: &[Cell], python_usable: bool) -> Vec<Runtime> {
+    let mut runtimes: Vec<Runtime> = cells
+        .iter()
+        .flat_map(|c| [c.runtime, crate::python::calibration_runtime(c)])
+        .filter(|r| python_usable || !r.is_python())
+        .collect();
+    runtimes.sort();
+    runtimes.dedup();
+    runtimes
 }
 
 /// What a failed child left on stderr, for an error message: `": <headline>"`, then the

@@ -104,12 +104,13 @@ pub(crate) fn run_cell(job: &CellJob<'_>, stop: &AtomicBool) -> Option<CellResul
 
 /// The calibration and Python path, or why the cell cannot run at all.
 fn prepare(job: &CellJob<'_>) -> Result<(Calibration, Option<PathBuf>), String> {
-    let calibration = job.calibration.clone()?;
+    // The missing workloads folder first: it is the cause of a missing Python calibration.
     let python_path = match &job.python_path {
         None => None,
         Some(Ok(p)) => Some(p.clone()),
         Some(Err(why)) => return Err(why.clone()),
     };
+    let calibration = job.calibration.clone()?;
     Ok((calibration, python_path))
 }
 

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use crate::metrics::Environment;
 use crate::results::{self, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};
-use crate::scenario::{Plan, Runtime};
+use crate::scenario::{Plan, RunParams, Runtime};
 use cell_run::{run_cell, CellJob};
 use interrupt::Interrupt;
 use progress::Progress;
@@ -132,37 +132,13 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
             .map_err(|e| format!("{e:#}"))
     });
 
-    let mut runtimes: Vec<Runtime> = cells.iter().map(|c| c.runtime).collect();
-    runtimes.sort();
-    runtimes.dedup();
+    let runtimes = calibrate::runtimes_to_calibrate(&cells, !matches!(python_path, Some(Err(_))));
     let usable_path = python_path.as_ref().and_then(|r| r.as_ref().ok());
     let cal_timeout = timeout.max(Duration::from_secs(120));
-    let mut results = Results {
-        schema: SCHEMA.to_string(),
-        spectrum_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: ScenarioRecord {
-            name: plan.name.clone(),
-            description: plan.description.clone(),
-            source: plan.source.clone(),
-            text: plan.text.clone(),
-        },
-        environment: environment.clone(),
-        calibration: BTreeMap::new(),
-        run: RunRecord {
-            started_at: now_rfc3339(),
-            finished_at: now_rfc3339(),
-            interrupted: true,
-            command: opts.command.clone(),
-            params: params.clone(),
-        },
-        notes: plan.notes.clone(),
-        cells: Vec::new(),
-    };
+    let mut results = new_results(plan, &params, &opts.command);
     let calibrations = calibrate::calibrate_runtimes(
         &exe,
         &runtimes,
-        // Without a workloads folder the Python calibration is not attempted: its cells
-        // fail with the locate error instead.
         usable_path.map(PathBuf::as_path),
         cal_timeout,
         interrupt.flag(),
@@ -194,14 +170,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         }
         progress.start_cell(&cell.id());
         let (ops, warmup_ops) = op_counts(cell, &params, cores, opts.quick);
-        let calibration = match calibrations.get(&cell.runtime) {
-            Some(Ok(r)) => Ok(r.calibration),
-            Some(Err(why)) => Err(why.clone()),
-            None => Err(format!(
-                "no calibration for runtime {}",
-                cell.runtime.as_str()
-            )),
-        };
+        let calibration = cell_calibration(&calibrations, cell);
         let job = CellJob {
             exe: &exe,
             cell,
@@ -251,6 +220,47 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         report_path,
         interrupted,
     })
+}
+
+/// The results of a run that has just started: no cells yet, and `interrupted` until
+/// the run ends, so that a file left by a killed driver says so.
+fn new_results(plan: &Plan, params: &RunParams, command: &[String]) -> Results {
+    Results {
+        schema: SCHEMA.to_string(),
+        spectrum_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: ScenarioRecord {
+            name: plan.name.clone(),
+            description: plan.description.clone(),
+            source: plan.source.clone(),
+            text: plan.text.clone(),
+        },
+        environment: Environment::default(),
+        calibration: BTreeMap::new(),
+        run: RunRecord {
+            started_at: now_rfc3339(),
+            finished_at: now_rfc3339(),
+            interrupted: true,
+            command: command.to_vec(),
+            params: params.clone(),
+        },
+        notes: plan.notes.clone(),
+        cells: Vec::new(),
+    }
+}
+
+/// The calibration that sizes `cell`'s CPU half, or why there is none (its own runtime's
+/// calibration failing fails it too: that runtime is what runs it).
+fn cell_calibration(
+    calibrations: &BTreeMap<Runtime, Result<CalibrationReport, String>>,
+    cell: &crate::scenario::Cell,
+) -> Result<crate::workload::Calibration, String> {
+    let get = |rt: Runtime| match calibrations.get(&rt) {
+        Some(Ok(r)) => Ok(r.calibration),
+        Some(Err(why)) => Err(why.clone()),
+        None => Err(format!("no calibration for runtime {}", rt.as_str())),
+    };
+    get(cell.runtime)?;
+    get(crate::python::calibration_runtime(cell))
 }
 
 /// Renders the HTML report; a failure is a note, not an error — the results are safe and
