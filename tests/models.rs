@@ -223,18 +223,24 @@ fn the_worker_rejects_a_bad_spec_with_a_message() {
 #[test]
 fn pure_io_overlaps_under_every_concurrent_model() {
     use_spectrum_exe();
-    let time = |kind, cpu| {
+    // The best of `tries` timed runs: other work on a loaded machine only ever slows a
+    // run down, and the sequential baseline being slowed only makes the check easier.
+    let time = |kind, cpu, tries| {
         let mut m = model::build(&spec(kind, cpu, 0.0, 2000.0, 10)).unwrap();
         m.run(0..10).unwrap();
-        let t = Instant::now();
-        // 100 ops, not fewer: a debug build's fixed cost per run (~1.5 ms per worker
-        // process to build and merge histograms) must stay small next to the sleeps.
-        assert_eq!(m.run(10..110).unwrap().latency.len(), 100);
-        t.elapsed().as_secs_f64()
+        (0..tries)
+            .map(|_| {
+                let t = Instant::now();
+                // 100 ops, not fewer: a debug build's fixed cost per run (histograms
+                // built and scanned per worker process) must stay small next to the sleeps.
+                assert_eq!(m.run(10..110).unwrap().latency.len(), 100);
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
     };
-    let seq = time(ModelKind::Sequential, None);
+    let seq = time(ModelKind::Sequential, None, 1);
     for (kind, cpu) in all_models().into_iter().skip(1) {
-        let t = time(kind, cpu);
+        let t = time(kind, cpu, 3);
         // Ideal is 10x; 3x leaves room for a loaded 2-core machine.
         assert!(
             seq / t > 3.0,
