@@ -161,13 +161,8 @@ io = "sleep"
     assert!(stderr.contains("FAILED"), "{stderr}");
 }
 
-#[test]
-fn ctrl_c_keeps_the_finished_cells_and_exits_130() {
-    let dir = tempfile::tempdir().unwrap();
-    // Pure-sleep cells of about half a second each: slow, but no CPU load.
-    let scenario = write_scenario(
-        dir.path(),
-        r#"
+/// Pure-sleep cells of about half a second each: slow, but no CPU load.
+const SLOW: &str = r#"
 name = "slow"
 description = "slow cells to interrupt"
 
@@ -184,18 +179,21 @@ io_fraction = 1.0
 op_time = ["10ms", "11ms", "12ms", "13ms", "14ms", "15ms"]
 concurrency = 1
 io = "sleep"
-"#,
-    );
-    let out = dir.path().join("out");
+"#;
+
+/// Starts a run of [`SLOW`] tagged with `tag` and returns once its first cell is in
+/// `results.json`.
+fn start_slow_run(dir: &Path, tag: &str) -> (std::process::Child, PathBuf) {
+    let scenario = write_scenario(dir, SLOW);
+    let out = dir.join("out");
     let results_path = out.join("results.json");
-    let tag = unique_tag("ctrlc");
     let mut child = Command::new(EXE)
         .arg("run")
         .arg(&scenario)
         .arg("--out")
         .arg(&out)
         .arg("--no-report")
-        .env(TAG, &tag)
+        .env(TAG, tag)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -211,6 +209,14 @@ io = "sleep"
         assert!(child.try_wait().unwrap().is_none(), "the run ended early");
         std::thread::sleep(Duration::from_millis(20));
     }
+    (child, results_path)
+}
+
+#[test]
+fn ctrl_c_keeps_the_finished_cells_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let tag = unique_tag("ctrlc");
+    let (mut child, results_path) = start_slow_run(dir.path(), &tag);
     // SAFETY: signalling our own child by pid.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let status = child.wait().unwrap();
@@ -222,4 +228,18 @@ io = "sleep"
     let n = results.cells.len();
     assert!((1..6).contains(&n), "{n} cells");
     assert!(results.cells.iter().all(|c| c.status == CellStatus::Ok));
+}
+
+#[test]
+fn a_killed_driver_leaves_valid_results_and_no_children() {
+    let dir = tempfile::tempdir().unwrap();
+    let tag = unique_tag("kill9");
+    let (mut child, results_path) = start_slow_run(dir.path(), &tag);
+    child.kill().unwrap(); // SIGKILL: no handler runs
+    child.wait().unwrap();
+    // The cell child dies with the driver (PR_SET_PDEATHSIG).
+    assert_no_orphans(&tag);
+    let results = read_results(&results_path).unwrap();
+    assert!(results.run.interrupted, "an unfinished file says so");
+    assert!(!results.cells.is_empty());
 }
