@@ -16,7 +16,9 @@ mod time;
 
 pub use calibrate::{calibrate_main, parse_runtime, CalibrationReport};
 pub use interrupt::INTERRUPTED_EXIT;
-pub use plan::{effective_params, estimated_cell_seconds, filter_cells, op_counts, MAX_OPS};
+pub use plan::{
+    effective_params, estimated_cell_seconds, filter_cells, op_counts, MAX_OPS, QUICK_WINDOW_S,
+};
 pub use time::{now_rfc3339, rfc3339};
 
 use anyhow::{Context, Result};
