@@ -4,8 +4,12 @@
 //! shows is computed from it, so it can be re-rendered, merged and compared without
 //! re-running.
 
+mod compare;
 mod io;
+mod merge;
 mod schema;
 
+pub use compare::{compare, CellComparison, Change, Comparison};
 pub use io::{read_results, write_atomic, write_results};
+pub use merge::{merge, Merged, Source, SourcedCell};
 pub use schema::{CellResult, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};

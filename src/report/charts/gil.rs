@@ -1,0 +1,259 @@
+//! Chart 6: the GIL. Speed-up over the sequential baseline at the most CPU-bound I/O
+//! share of the sweep, as horizontal bars: every Python model and variant (pure Python,
+//! native helpers holding the GIL, native helpers releasing it) beside the native Rust
+//! model of the same kind and concurrency. Reference lines mark 1× (no gain) and the
+//! core count (the most any model can reach on the CPU half).
+
+use anyhow::Result;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::draw::pe;
+use super::palette::look;
+use super::{Figure, Table};
+use crate::report::data::{num, Row};
+use crate::scenario::ModelKind;
+
+/// A model's throughput against its runtime's sequential baseline.
+#[derive(Debug, Clone)]
+pub(crate) struct Speedup<'a> {
+    /// The measured cell.
+    pub row: Row<'a>,
+    /// The sequential cell it is divided by.
+    pub base: Row<'a>,
+    /// `row ops/s ÷ base ops/s`.
+    pub speedup: f64,
+}
+
+/// Speed-up of every non-sequential row at its runtime's lowest I/O share, against the
+/// sequential row of the same file, runtime and share — preferring the one with the
+/// same op halves and GIL setting, so a native-helper thread is held against a
+/// native-helper loop.
+pub(crate) fn speedups<'a>(rows: &[Row<'a>]) -> Vec<Speedup<'a>> {
+    let mut out = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.cell.model != ModelKind::Sequential)
+    {
+        let lowest = rows
+            .iter()
+            .filter(|o| o.tag == r.tag && o.cell.runtime == r.cell.runtime)
+            .map(|o| o.cell.io_fraction)
+            .fold(f64::INFINITY, f64::min);
+        if r.cell.io_fraction != lowest {
+            continue;
+        }
+        let seqs: Vec<&Row> = rows
+            .iter()
+            .filter(|o| {
+                o.cell.model == ModelKind::Sequential
+                    && o.tag == r.tag
+                    && o.cell.runtime == r.cell.runtime
+                    && o.cell.io_fraction == lowest
+            })
+            .collect();
+        let same = |o: &&&Row| {
+            (o.cell.cpu_impl, o.cell.io_impl, o.cell.gil)
+                == (r.cell.cpu_impl, r.cell.io_impl, r.cell.gil)
+        };
+        let same_cpu = |o: &&&Row| o.cell.cpu_impl == r.cell.cpu_impl;
+        let base = seqs
+            .iter()
+            .find(same)
+            .or_else(|| seqs.iter().find(same_cpu))
+            .or_else(|| seqs.first());
+        if let Some(base) = base {
+            if base.s.ops_per_s.median > 0.0 {
+                out.push(Speedup {
+                    row: *r,
+                    base: **base,
+                    speedup: r.s.ops_per_s.median / base.s.ops_per_s.median,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The bars of one file tag: Python speed-ups, each with its Rust counterpart.
+fn bars<'a>(all: &[Speedup<'a>], tag: &str) -> Vec<Speedup<'a>> {
+    let py: Vec<&Speedup> = all
+        .iter()
+        .filter(|s| s.row.tag == tag && s.row.cell.runtime.is_python())
+        .collect();
+    let mut out: Vec<Speedup> = all
+        .iter()
+        .filter(|s| s.row.tag == tag)
+        .filter(|s| {
+            s.row.cell.runtime.is_python()
+                || py.iter().any(|p| {
+                    (
+                        p.row.cell.model,
+                        p.row.cell.async_cpu,
+                        p.row.cell.concurrency,
+                    ) == (
+                        s.row.cell.model,
+                        s.row.cell.async_cpu,
+                        s.row.cell.concurrency,
+                    )
+                })
+        })
+        .cloned()
+        .collect();
+    let rank = |s: &Speedup| {
+        let m = ModelKind::ALL.iter().position(|k| *k == s.row.cell.model);
+        (
+            s.row.cell.concurrency,
+            m,
+            s.row.cell.async_cpu,
+            s.row.cell.runtime,
+        )
+    };
+    out.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.row.label().cmp(b.row.label())));
+    out
+}
+
+fn bar_label(s: &Speedup) -> String {
+    format!(
+        "{} {} ×{}",
+        s.row.cell.runtime.as_str(),
+        s.row.label(),
+        s.row.cell.concurrency
+    )
+}
+
+/// Renders chart 6.
+pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
+    let all = speedups(rows);
+    let mut fig = Figure {
+        table: Table {
+            head: [
+                "runtime",
+                "model",
+                "I/O share",
+                "N",
+                "ops/s",
+                "sequential ops/s",
+                "baseline",
+                "speed-up",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: Vec::new(),
+        },
+        ..Figure::default()
+    };
+    let mut tags: Vec<&str> = Vec::new();
+    for r in rows {
+        if !tags.contains(&r.tag) {
+            tags.push(r.tag);
+        }
+    }
+    for tag in tags {
+        let bars = bars(&all, tag);
+        if !bars.iter().any(|b| b.row.cell.runtime.is_python()) {
+            continue;
+        }
+        for b in &bars {
+            let mut rt = b.row.cell.runtime.as_str().to_string();
+            if !tag.is_empty() {
+                rt.push_str(&format!(" ({tag})"));
+            }
+            fig.table.rows.push(vec![
+                rt,
+                b.row.label().to_string(),
+                format!("{:.0}%", b.row.cell.io_fraction * 100.0),
+                b.row.cell.concurrency.to_string(),
+                num(b.row.s.ops_per_s.median),
+                num(b.base.s.ops_per_s.median),
+                b.base.label().to_string(),
+                format!("{}×", num(b.speedup)),
+            ]);
+        }
+        fig.svgs.push(draw_bars(&bars, tag)?);
+    }
+    Ok(fig)
+}
+
+fn draw_bars(bars: &[Speedup], tag: &str) -> Result<String> {
+    const LABEL_W: u32 = 360;
+    let (w, h) = (900u32, 110 + 26 * bars.len() as u32);
+    let cores = bars.first().map_or(1, |b| b.row.cores) as f64;
+    let top = bars
+        .iter()
+        .map(|b| b.speedup)
+        .fold(cores, f64::max)
+        .max(1.0)
+        * 1.15;
+    let n = bars.len() as f64;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(pe)?;
+        let title = if tag.is_empty() {
+            "Speed-up over sequential, most CPU-bound share".to_string()
+        } else {
+            format!("Speed-up over sequential, most CPU-bound share — {tag}")
+        };
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 17))
+            .margin(10)
+            .x_label_area_size(42)
+            .y_label_area_size(LABEL_W)
+            .build_cartesian_2d(0.0..top, 0.0..n)
+            .map_err(pe)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_desc("speed-up over the sequential baseline (×, higher is better)")
+            .x_label_formatter(&|v| format!("{}×", num(*v)))
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 15))
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()
+            .map_err(pe)?;
+        for (i, b) in bars.iter().enumerate() {
+            // Bar 0 at the top: plotters' y grows upwards.
+            let y = n - 1.0 - i as f64;
+            let lk = look(b.row.label());
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y + 0.18), (b.speedup, y + 0.82)],
+                    lk.color.filled(),
+                )))
+                .map_err(pe)?;
+            let (x0, ym) = chart.backend_coord(&(0.0, y + 0.5));
+            let (xe, _) = chart.backend_coord(&(b.speedup, y + 0.5));
+            let right = TextStyle::from(("sans-serif", 13).into_font())
+                .pos(Pos::new(HPos::Right, VPos::Center));
+            root.draw(&Text::new(bar_label(b), (x0 - 6, ym), right))
+                .map_err(pe)?;
+            let left = TextStyle::from(("sans-serif", 13).into_font())
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            root.draw(&Text::new(
+                format!("{}×", num(b.speedup)),
+                (xe + 4, ym),
+                left,
+            ))
+            .map_err(pe)?;
+        }
+        for (x, what) in [
+            (1.0, "1× sequential".to_string()),
+            (cores, format!("{cores}× = cores")),
+        ] {
+            let style = RGBColor(120, 120, 120).stroke_width(1);
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, 0.0), (x, n)],
+                    style,
+                )))
+                .map_err(pe)?;
+            let (px, py) = chart.backend_coord(&(x, n));
+            root.draw(&Text::new(what, (px + 3, py + 2), ("sans-serif", 11)))
+                .map_err(pe)?;
+        }
+        root.present().map_err(pe)?;
+    }
+    Ok(svg)
+}
