@@ -7,7 +7,9 @@
 //! event loop exist, then one JSON reply per `run START END`. The runner times each op
 //! itself and reports its own `getrusage` over the run (plus its multiprocessing
 //! workers'), which becomes [`RunOutput::workers`]: the cell process cannot see a live
-//! child's usage.
+//! child's usage. The reply's JSON (about 8 bytes per op) is written and parsed inside
+//! the window: under a microsecond per op, about 1% of the 50 µs shortest op and far
+//! less of a millisecond op.
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;

@@ -106,21 +106,21 @@ pub(crate) fn calibrate(workloads: &Path) -> Result<(Calibration, PythonInfo)> {
         let module = py.import("python_workloads.calibrate").or_traceback(py)?;
         let calibration: Calibration =
             from_python(&module.call_method0("calibrate").or_traceback(py)?)?;
-        let mut info: PythonInfo = from_python(&module.call_method0("describe").or_traceback(py)?)?;
-        // sys.executable of an embedded interpreter is a guess from the program name;
-        // the interpreter pyo3 was built against is the one that matters.
-        let built = env!("SPECTRUM_PYO3_PYTHON");
-        if !built.is_empty() {
-            info.executable = built.to_string();
-        }
-        Ok((calibration, info))
+        Ok((calibration, describe(py)?))
     })
 }
 
-/// The interpreter in this process, for a measurement's `info`.
+/// The interpreter in this process (libpython as mapped into spectrum itself).
 pub(crate) fn describe(py: Python<'_>) -> Result<PythonInfo> {
     let module = py.import("python_workloads.calibrate").or_traceback(py)?;
-    from_python(&module.call_method0("describe").or_traceback(py)?)
+    let mut info: PythonInfo = from_python(&module.call_method0("describe").or_traceback(py)?)?;
+    // sys.executable of an embedded interpreter is a guess from the program name and
+    // PATH; the interpreter pyo3 was built against is the one that matters.
+    let built = env!("SPECTRUM_PYO3_PYTHON");
+    if !built.is_empty() {
+        info.executable = built.to_string();
+    }
+    Ok(info)
 }
 
 #[cfg(test)]
