@@ -5,6 +5,8 @@
 //! part, so a bench can time only the thing it names and a demo can call the same code.
 
 mod affinity;
+#[cfg(feature = "python")]
+mod gil;
 mod overhead;
 mod pipe;
 mod spawn;
@@ -13,6 +15,8 @@ mod switch_process;
 mod switch_task;
 
 pub use affinity::{first_allowed_cpu, pin_current_thread, AffinityGuard, Pinning};
+#[cfg(feature = "python")]
+pub use gil::{gil_ops, GilPath};
 pub use overhead::{overhead_share, record_ops, RecordingPath, OVERHEAD_BUDGET};
 pub use spawn::{ReadyWhen, Spawner};
 pub use switch::{per_switch, start_ping_pong, PingPong, SwitchKind, SWITCHES_PER_ROUND_TRIP};
