@@ -189,6 +189,16 @@ pub(crate) fn num(x: f64) -> String {
     }
 }
 
+/// [`num`] without trailing zeros, for axis ticks: "0.5", "20", "1000".
+pub(crate) fn num_trim(x: f64) -> String {
+    let s = num(x);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +213,8 @@ mod tests {
         assert_eq!(num(0.5), "0.500");
         assert_eq!(num(0.0), "0");
         assert_eq!(num(f64::NAN), "—");
+        assert_eq!(num_trim(0.5), "0.5");
+        assert_eq!(num_trim(20.0), "20");
+        assert_eq!(num_trim(1.0), "1");
     }
 }

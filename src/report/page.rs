@@ -13,6 +13,9 @@ use crate::results::{CellStatus, Change, Comparison, Merged};
 
 const CHART: &str = include_str!("templates/chart.html");
 
+/// The placeholder drawn for a chart whose cells are not in the results.
+const EMPTY_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="640" height="80" viewBox="0 0 640 80"><rect x="1" y="1" width="638" height="78" fill="#f5f6f8" stroke="#d8d8de"/><text x="320" y="45" text-anchor="middle" font-family="sans-serif" font-size="15" fill="#5a5a60">No chart: this run has no cells for it.</text></svg>"##;
+
 /// What a chart shows, in words (the computed verdict follows it on the page).
 fn what(kind: Kind) -> &'static str {
     match kind {
@@ -98,7 +101,12 @@ pub(crate) fn chart_section(kind: Kind, rows: &[Row], claims: &[Verdict]) -> Res
         );
     }
     if fig.svgs.is_empty() {
-        figures = "<p class=\"warning\">No chart: this run has no cells for it.</p>".into();
+        // Still a figure, so every chart section has one: a reader sees at a glance
+        // that the data is missing, not that the page failed to draw.
+        figures = format!(
+            "<figure role=\"img\" aria-label=\"{}\">{EMPTY_SVG}</figure>",
+            esc(kind.title())
+        );
     }
     let claim_ref = match kind {
         Kind::Spectrum => "the guide's line and claim 1".to_string(),

@@ -457,10 +457,14 @@ pub(crate) fn spectrum_line(rows: &[Row]) -> Vec<Finding> {
                 .map(|r| r.s.ops_per_s.median)
                 .fold(0.0, f64::max)
         };
+        // `None` when the model was not measured at that end of this panel: no verdict.
         let near = |f: f64, m: ModelKind| {
-            g.rows.iter().any(|r| {
-                r.cell.io_fraction == f && r.cell.model == m && r.s.ops_per_s.median >= 0.9 * top(f)
-            })
+            let at: Vec<&Row> = g
+                .rows
+                .iter()
+                .filter(|r| r.cell.io_fraction == f && r.cell.model == m)
+                .collect();
+            (!at.is_empty()).then(|| at.iter().any(|r| r.s.ops_per_s.median >= 0.9 * top(f)))
         };
         let cpu_ok = near(first.0, ModelKind::Process);
         let io_ok = near(last.0, ModelKind::Async);
@@ -480,20 +484,30 @@ pub(crate) fn spectrum_line(rows: &[Row]) -> Vec<Finding> {
             path.push(format!("{} ({span})", best[i].1));
             i = j + 1;
         }
-        out.push(Finding::judged(
-            cpu_ok && io_ok,
-            format!(
-                "{}: best by I/O share: {} — {}",
-                g.title(),
-                path.join(" → "),
-                match (cpu_ok, io_ok) {
-                    (true, true) => "the guide's line holds: processes within 10% of the best at the CPU end, async at the I/O end".to_string(),
-                    (false, true) => "async wins the I/O end, but processes are not within 10% of the best at the CPU end".to_string(),
-                    (true, false) => "processes hold the CPU end, but async is not within 10% of the best at the I/O end".to_string(),
-                    (false, false) => "neither end follows the guide's line on this machine".to_string(),
-                }
-            ),
-        ));
+        let cpu_end = match cpu_ok {
+            Some(true) => "processes within 10% of the best at the CPU end",
+            Some(false) => "processes NOT within 10% of the best at the CPU end",
+            None => "no process cell at the CPU end",
+        };
+        let io_end = match io_ok {
+            Some(true) => "async within 10% of the best at the I/O end",
+            Some(false) => "async NOT within 10% of the best at the I/O end",
+            None => "no async cell at the I/O end",
+        };
+        let verdict = match (cpu_ok, io_ok) {
+            (None, None) => "the guide's line cannot be judged in this panel",
+            (Some(false), _) | (_, Some(false)) => "this machine departs from the guide's line",
+            _ => "the guide's line holds",
+        };
+        let text = format!(
+            "{}: best by I/O share: {} — {verdict} ({cpu_end}; {io_end})",
+            g.title(),
+            path.join(" → ")
+        );
+        out.push(match (cpu_ok, io_ok) {
+            (None, None) => Finding::info(text),
+            (a, b) => Finding::judged(a.unwrap_or(true) && b.unwrap_or(true), text),
+        });
     }
     out
 }

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette::{look, short_label, Dash, Look, Marker};
-use crate::report::data::num;
+use crate::report::data::num_trim;
 
 /// The root drawing area of a chart.
 pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -155,13 +155,7 @@ fn range(axis: &Axis, values: &[f64], at_least: Option<f64>) -> (f64, f64, f64) 
 
 /// A tick label: the value in data units, trailing zeros trimmed ("0.1", "20", "1000").
 fn tick(axis: &Axis, v: f64) -> String {
-    let v = if axis.log { 10f64.powf(v) } else { v };
-    let s = num(v);
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
+    num_trim(if axis.log { 10f64.powf(v) } else { v })
 }
 
 fn draw_plot(root: &Area, area: &Area, plot: &Plot) -> Result<()> {
@@ -256,7 +250,7 @@ fn draw_band(
     root.draw(&Text::new(
         "best",
         (left - 48, (top + bottom) / 2 - 6),
-        (FONT, 12).into_font().color(&BLACK),
+        (FONT, 14).into_font().color(&BLACK),
     ))
     .map_err(pe)?;
     // Each point owns the band half-way to its neighbours; a run of points with the
@@ -285,7 +279,7 @@ fn draw_band(
         ))
         .map_err(pe)?;
         marker(root, (l as i32 + 8, (top + bottom) / 2), &lk)?;
-        let style = TextStyle::from((FONT, 11).into_font())
+        let style = TextStyle::from((FONT, 14).into_font())
             .color(&BLACK)
             .pos(Pos::new(HPos::Center, VPos::Center));
         root.draw(&Text::new(
@@ -409,7 +403,10 @@ mod tests {
         };
         let svg = render(&[plot], 500, 300).unwrap();
         assert!(svg.starts_with("<svg"));
-        assert!(svg.contains(">\nI/O share (%)\n</text>"), "axis title is text");
+        assert!(
+            svg.contains(">\nI/O share (%)\n</text>"),
+            "axis title is text"
+        );
         assert!(svg.contains("gil=held"), "legend is text");
         assert!(svg.contains("<rect") && svg.contains("<circle"), "markers");
         assert!(svg.contains("<text"), "labels are text elements");

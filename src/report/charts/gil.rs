@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::draw::pe;
 use super::palette::look;
 use super::{Figure, Table};
-use crate::report::data::{num, Row};
+use crate::report::data::{num, num_trim, Row};
 use crate::scenario::ModelKind;
 
 /// A model's throughput against its runtime's sequential baseline.
@@ -207,7 +207,7 @@ fn draw_bars(bars: &[Speedup], tag: &str) -> Result<String> {
             .disable_y_mesh()
             .y_labels(0)
             .x_desc("speed-up over the sequential baseline (×, higher is better)")
-            .x_label_formatter(&|v| format!("{}×", num(*v)))
+            .x_label_formatter(&|v| format!("{}×", num_trim(*v)))
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 15))
             .light_line_style(RGBColor(238, 238, 238))
@@ -250,7 +250,9 @@ fn draw_bars(bars: &[Speedup], tag: &str) -> Result<String> {
                 )))
                 .map_err(pe)?;
             let (px, py) = chart.backend_coord(&(x, n));
-            root.draw(&Text::new(what, (px + 3, py + 2), ("sans-serif", 11)))
+            let above = TextStyle::from(("sans-serif", 12).into_font())
+                .pos(Pos::new(HPos::Center, VPos::Bottom));
+            root.draw(&Text::new(what, (px, py - 2), above))
                 .map_err(pe)?;
         }
         root.present().map_err(pe)?;
