@@ -1,5 +1,6 @@
 //! What the GIL toggle changes, as directions with generous margins (own test binary:
 //! no other test may hold this process's GIL meanwhile).
+#![cfg(feature = "python")]
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use spectrum::model::{self, CellSpec};
-use spectrum::scenario::{AsyncCpu, Cell, Fault, Gil, Impl, IoKind, ModelKind, Runtime};
+use spectrum::scenario::{AsyncCpu, Cell, Fault, Impl, IoKind, ModelKind, Runtime};
 use spectrum::workload::{kernel, Calibration};
 
 /// Kernel iterations per op (calibration 1 iteration/µs, 300 µs of CPU).
@@ -64,6 +64,7 @@ fn check(cell: Cell) {
 }
 
 #[test]
+#[cfg(feature = "python")]
 fn embedded_models_run_every_op_once() {
     check(cell(Runtime::Python, ModelKind::Sequential, 1));
     check(cell(Runtime::Python, ModelKind::Thread, 3));
@@ -74,7 +75,9 @@ fn embedded_models_run_every_op_once() {
 }
 
 #[test]
+#[cfg(feature = "python")]
 fn native_halves_give_the_same_checksum() {
+    use spectrum::scenario::Gil;
     for gil in [Gil::Held, Gil::Released] {
         for model in [ModelKind::Sequential, ModelKind::Thread, ModelKind::Async] {
             let mut c = cell(Runtime::Python, model, 2);
@@ -109,12 +112,15 @@ fn cpython_reports_the_runners_rusage() {
 
 #[test]
 fn a_raising_op_fails_with_its_traceback() {
-    for (runtime, model) in [
-        (Runtime::Python, ModelKind::Sequential),
-        (Runtime::Python, ModelKind::Thread),
-        (Runtime::Python, ModelKind::Async),
-        (Runtime::Cpython, ModelKind::Thread),
-    ] {
+    let mut cases = vec![(Runtime::Cpython, ModelKind::Thread)];
+    if cfg!(feature = "python") {
+        cases.extend([
+            (Runtime::Python, ModelKind::Sequential),
+            (Runtime::Python, ModelKind::Thread),
+            (Runtime::Python, ModelKind::Async),
+        ]);
+    }
+    for (runtime, model) in cases {
         let mut c = cell(runtime, model, 2);
         c.fault = Some(Fault::Error);
         let mut m = model::build(&spec(c)).unwrap();
@@ -152,7 +158,12 @@ fn a_missing_workloads_folder_is_a_clear_error() {
 #[test]
 fn both_runtimes_calibrate_and_describe_the_interpreter() {
     let dir = spectrum::python::locate_workloads(None).unwrap();
-    for runtime in [Runtime::Python, Runtime::Cpython] {
+    let runtimes: &[Runtime] = if cfg!(feature = "python") {
+        &[Runtime::Python, Runtime::Cpython]
+    } else {
+        &[Runtime::Cpython]
+    };
+    for &runtime in runtimes {
         let (cal, info) = spectrum::python::calibrate(runtime, &dir).unwrap();
         assert!(cal.iters_per_us > 0.0 && cal.samples == 7, "{cal:?}");
         assert!(info.version.starts_with('3'), "{info:?}");

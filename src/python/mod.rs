@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 
 use crate::metrics::PythonInfo;
 use crate::model::{CellSpec, Model};
-use crate::scenario::{AsyncCpu, Cell, Fault, Gil, Impl, ModelKind, Runtime};
+use crate::scenario::{AsyncCpu, Cell, Fault, Gil, Impl, Runtime};
 use crate::workload::Calibration;
 
 /// Sets up the model of a `python` or `cpython` cell.
@@ -54,6 +54,7 @@ pub fn build(spec: &CellSpec) -> Result<Box<dyn Model>> {
 
 #[cfg(feature = "python")]
 fn build_embedded(spec: &CellSpec, workloads: &Path, op: &Value) -> Result<Box<dyn Model>> {
+    use crate::scenario::ModelKind;
     let cell = &spec.cell;
     Ok(match cell.model {
         ModelKind::Sequential => Box::new(threads::ThreadModel::start(workloads, op, 1)?),
@@ -156,9 +157,9 @@ pub fn op_spec(spec: &CellSpec) -> Result<Value> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::scenario::IoKind;
+    use crate::scenario::{IoKind, ModelKind};
 
     /// A Python cell of `cpu_us` + `io_us` with `concurrency` workers.
     pub(crate) fn cell(
@@ -187,7 +188,7 @@ pub(crate) mod tests {
     }
 
     /// The spec of `cell` with a fixed calibration of `iters_per_us`.
-    pub(crate) fn spec(cell: Cell, iters_per_us: f64, ops: u64) -> CellSpec {
+    fn spec(cell: Cell, iters_per_us: f64, ops: u64) -> CellSpec {
         CellSpec {
             cell,
             ops,
