@@ -265,28 +265,34 @@ fn io_end_pairs<'a>(rows: &[Row<'a>]) -> Vec<(Row<'a>, Row<'a>)> {
 }
 
 fn ratio_finding(t: &Row, a: &Row, what: &str, unit: &str, tv: f64, av: f64) -> Finding {
-    let ratio = if av > 0.0 { tv / av } else { f64::INFINITY };
-    let ok = ratio >= 2.0;
-    Finding::judged(
-        ok,
+    let head = format!(
+        "{} at {:.0}% I/O, N = {}: threads {} {unit}, async {} {unit}",
+        t.cell.runtime.as_str(),
+        t.cell.io_fraction * 100.0,
+        t.cell.concurrency,
+        num(tv),
+        num(av)
+    );
+    // getrusage counts CPU time in scheduler ticks: over a short window both can be
+    // zero, and 0 / 0 says nothing either way.
+    if tv <= 0.0 && av <= 0.0 {
+        return Finding::info(format!(
+            "{head} — neither registered any {what} in the window: not judged"
+        ))
+        .tagged(a.tag);
+    }
+    let ok = av <= 0.0 || tv / av >= 2.0;
+    let tail = if av <= 0.0 {
+        format!("async registered no {what} at all")
+    } else if ok {
+        format!("async tasks cost {}× fewer {what}", num(tv / av))
+    } else {
         format!(
-            "{} at {:.0}% I/O, N = {}: threads {} {unit}, async {} {unit} — {}",
-            t.cell.runtime.as_str(),
-            t.cell.io_fraction * 100.0,
-            t.cell.concurrency,
-            num(tv),
-            num(av),
-            if ok {
-                format!("async tasks cost {}× fewer {what}", num(ratio))
-            } else {
-                format!(
-                    "async is not far below threads in {what} here ({}×)",
-                    num(ratio)
-                )
-            }
-        ),
-    )
-    .tagged(a.tag)
+            "async is not far below threads in {what} here ({}×)",
+            num(tv / av)
+        )
+    };
+    Finding::judged(ok, format!("{head} — {tail}")).tagged(a.tag)
 }
 
 impl Finding {

@@ -198,6 +198,8 @@ fn draw_bars(bars: &[Speedup], tag: &str) -> Result<String> {
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 17))
             .margin(10)
+            // Room between the title and the plot for the reference lines' labels.
+            .margin_top(28)
             .x_label_area_size(42)
             .y_label_area_size(LABEL_W)
             .build_cartesian_2d(0.0..top, 0.0..n)
