@@ -127,7 +127,7 @@ fn worker(op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
                 match result {
                     Ok(c) => checksum = checksum.wrapping_add(c),
                     Err(e) => {
-                        error = Some(format!("{:#}", py_error(py, &e)));
+                        error = Some(format!("Python raised in op {i}:\n{:#}", py_error(py, &e)));
                         break;
                     }
                 }
