@@ -177,7 +177,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
 
 fn draw_bars(bars: &[Speedup], tag: &str) -> Result<String> {
     const LABEL_W: u32 = 360;
-    let (w, h) = (900u32, 110 + 26 * bars.len() as u32);
+    let (w, h) = (900u32, 130 + 26 * bars.len() as u32);
     let cores = bars.first().map_or(1, |b| b.row.cores) as f64;
     let top = bars
         .iter()
@@ -198,11 +198,9 @@ fn draw_bars(bars: &[Speedup], tag: &str) -> Result<String> {
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 17))
             .margin(10)
-            // Room between the title and the plot for the reference lines' labels.
-            .margin_top(28)
             .x_label_area_size(42)
             .y_label_area_size(LABEL_W)
-            .build_cartesian_2d(0.0..top, 0.0..n)
+            .build_cartesian_2d(0.0..top, 0.0..n + 0.8)
             .map_err(pe)?;
         chart
             .configure_mesh()
@@ -247,14 +245,15 @@ fn draw_bars(bars: &[Speedup], tag: &str) -> Result<String> {
             let style = RGBColor(120, 120, 120).stroke_width(1);
             chart
                 .draw_series(std::iter::once(PathElement::new(
-                    vec![(x, 0.0), (x, n)],
+                    vec![(x, 0.0), (x, n + 0.8)],
                     style,
                 )))
                 .map_err(pe)?;
-            let (px, py) = chart.backend_coord(&(x, n));
-            let above = TextStyle::from(("sans-serif", 12).into_font())
-                .pos(Pos::new(HPos::Center, VPos::Bottom));
-            root.draw(&Text::new(what, (px, py - 2), above))
+            // The reference lines' labels sit in a spare strip above the top bar.
+            let (px, py) = chart.backend_coord(&(x, n + 0.4));
+            let beside = TextStyle::from(("sans-serif", 12).into_font())
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            root.draw(&Text::new(what, (px + 4, py), beside))
                 .map_err(pe)?;
         }
         root.present().map_err(pe)?;
