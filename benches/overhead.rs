@@ -3,7 +3,7 @@
 //! histogram after the window, and recording straight into the histogram.
 //!
 //! Each must stay far below `spectrum::probe::OVERHEAD_BUDGET` (1%) of the smallest op a
-//! scenario allows (`op_time` of 50 µs: 500 ns).
+//! scenario allows (`spectrum::probe::smallest_op()`, the `op_time` floor of 50 µs: 500 ns).
 
 use std::time::Duration;
 

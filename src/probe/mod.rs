@@ -17,6 +17,6 @@ mod switch_task;
 pub use affinity::{first_allowed_cpu, pin_current_thread, AffinityGuard, Pinning};
 #[cfg(feature = "python")]
 pub use gil::{gil_ops, GilPath};
-pub use overhead::{overhead_share, record_ops, RecordingPath, OVERHEAD_BUDGET};
+pub use overhead::{overhead_share, record_ops, smallest_op, RecordingPath, OVERHEAD_BUDGET};
 pub use spawn::{ReadyWhen, Spawner};
 pub use switch::{per_switch, start_ping_pong, PingPong, SwitchKind, SWITCHES_PER_ROUND_TRIP};

@@ -197,8 +197,8 @@ impl ThreadCondvar {
                     let _ = pin_current_thread(cpu);
                 }
                 let (lock, cv) = &*theirs;
-                let Ok(mut turn) = lock.lock() else { return };
                 loop {
+                    let Ok(mut turn) = lock.lock() else { return };
                     while *turn == Turn::Ping {
                         turn = match cv.wait(turn) {
                             Ok(t) => t,
@@ -209,7 +209,9 @@ impl ThreadCondvar {
                         return;
                     }
                     *turn = Turn::Ping;
-                    // Only two parties: notify_one always wakes the other.
+                    drop(turn);
+                    // Notify after unlocking (see `round_trips`); only two parties, so
+                    // notify_one always wakes the other.
                     cv.notify_one();
                 }
             })?;
@@ -226,15 +228,17 @@ impl PingPong for ThreadCondvar {
         let (lock, cv) = &*self.shared;
         let poisoned = |_| io::Error::other("the condvar partner panicked");
         let start = Instant::now();
-        let mut turn = lock.lock().map_err(poisoned)?;
         for _ in 0..n {
-            *turn = Turn::Pong;
+            *lock.lock().map_err(poisoned)? = Turn::Pong;
+            // Notify with the mutex already unlocked: a partner woken while we still
+            // held it would block again on the mutex, adding a switch per hand-over
+            // ("hurry up and wait") and measuring the mutex instead of the wake-up.
             cv.notify_one();
+            let mut turn = lock.lock().map_err(poisoned)?;
             while *turn == Turn::Pong {
                 turn = cv.wait(turn).map_err(poisoned)?;
             }
         }
-        drop(turn);
         Ok(start.elapsed())
     }
 }
