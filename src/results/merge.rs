@@ -157,3 +157,55 @@ fn tags_for(files: &[Results]) -> Vec<String> {
     }
     tags
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> Results {
+        serde_json::from_str(include_str!("../../tests/fixtures/fixture-results.json"))
+            .expect("fixture parses")
+    }
+
+    #[test]
+    fn one_file_has_no_tag() {
+        let m = merge(&[fixture()]);
+        assert_eq!(m.sources.len(), 1);
+        assert_eq!(m.sources[0].tag, "");
+        assert!(m.sources[0].results.cells.is_empty(), "cells moved out");
+        assert_eq!(m.cells.len(), fixture().cells.len());
+    }
+
+    #[test]
+    fn tags_name_what_differs() {
+        let a = fixture();
+        let mut b = fixture();
+        b.environment.hostname = "b-host".into();
+        let m = merge(&[a.clone(), b]);
+        assert_eq!(m.tags(), vec!["fixture-host", "b-host"]);
+
+        let mut c = fixture();
+        if let Some(p) = c.environment.python.as_mut() {
+            p.version = "3.13.1 (main)".into();
+        }
+        let m = merge(&[a.clone(), c]);
+        assert_eq!(m.tags(), vec!["python 3.11.7", "python 3.13.1"]);
+    }
+
+    #[test]
+    fn same_machine_twice_is_told_apart_by_run() {
+        let a = fixture();
+        let m = merge(&[a.clone(), a.clone()]);
+        assert!(m.sources[0].tag.starts_with("run 1"));
+        assert!(m.sources[1].tag.starts_with("run 2"));
+        assert!(m.display_id(&m.cells[0]).starts_with("run 1"));
+
+        // Same machine, disjoint cells (a Rust run and a Python run): drawn together.
+        let mut rust = a.clone();
+        rust.cells.retain(|c| c.id.starts_with("rust/"));
+        let mut py = a;
+        py.cells.retain(|c| !c.id.starts_with("rust/"));
+        let m = merge(&[rust, py]);
+        assert_eq!(m.tags(), vec![""]);
+    }
+}
