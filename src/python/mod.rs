@@ -7,11 +7,11 @@
 //! runtimes cannot drift apart.
 //!
 //! - `runtime = "python"`: `sequential` and `thread` are Rust OS threads, each attached to
-//!   the interpreter once for its lifetime ([`threads`]); `async` is an asyncio event loop
-//!   driven from Rust ([`asyncio`]); `process` is the runtime-generic process model in
+//!   the interpreter once for its lifetime (`threads.rs`); `async` is an asyncio event loop
+//!   driven from Rust (`asyncio.rs`); `process` is the runtime-generic process model in
 //!   `model::process`, whose workers each build a sequential model here.
 //! - `runtime = "cpython"`: every model runs inside `python3 -m python_workloads.runner`
-//!   ([`cpython`]), with `threading`, `multiprocessing` and `asyncio`.
+//!   (`cpython.rs`), with `threading`, `multiprocessing` and `asyncio`.
 
 #[cfg(feature = "python")]
 mod asyncio;
