@@ -39,7 +39,7 @@ pub enum Command {
 pub struct RunArgs {
     /// Scenario file (TOML) or the name of a shipped scenario; default: the built-in `spectrum`.
     pub scenario: Option<String>,
-    /// Output folder (default: reports/<scenario name>).
+    /// Output folder (default: `reports/<scenario name>`).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// A fast smoke run: one repetition per cell and a short measured window.

@@ -4,7 +4,7 @@
 //!
 //! Set-up spawns the workers and waits until every one has built its model and said
 //! `ready`; a run splits the range into N contiguous parts, sends every worker its part,
-//! then reads every reply. The protocol is in [`protocol`]; the worker side in
+//! then reads every reply. The protocol is in `protocol.rs`; the worker side in
 //! [`worker_main`].
 //!
 //! The worker executable is `$SPECTRUM_EXE` when set (tests point it at the built
