@@ -40,6 +40,21 @@ def calibrate(min_sample_s=MIN_SAMPLE_S, samples=SAMPLES):
     }
 
 
+def time_kernel(seed, iters, repeats=3):
+    """Seconds one ``kernel(seed, iters)`` call takes: the median of ``repeats`` calls.
+
+    The speed check spectrum runs right before and after each measured window (see
+    ``src/driver/speed.rs``): short, single-threaded, timed like :func:`calibrate`.
+    """
+    times = []
+    for i in range(repeats):
+        t = time.perf_counter()
+        kernel(seed + i, iters)
+        times.append(time.perf_counter() - t)
+    times.sort()
+    return times[len(times) // 2]
+
+
 def libpython_mapped(maps="/proc/self/maps"):
     """Path of the libpython mapped into this process, or None (static build, not Linux)."""
     try:

@@ -7,6 +7,8 @@ stdin/stdout, one line each way per step (every reply is one JSON object)::
     <- {"status": "ready", "info": {...the interpreter...}}
     -> run START END              run ops START..END
     <- {"status": "ok", "latencies_ns": [...], "checksum": N, "rusage": {...}}
+    -> speed SEED ITERS           time the kernel, outside any run (the speed check)
+    <- {"status": "speed", "seconds": S}
     -> exit
     <- {"status": "bye"}
 
@@ -19,7 +21,7 @@ import json
 import sys
 import traceback
 
-from .calibrate import describe
+from .calibrate import describe, time_kernel
 from .models import build
 from .rusage import Sampler, plus
 
@@ -51,6 +53,16 @@ def _run(model, line):
     return batch
 
 
+def _speed(line):
+    parts = line.split()
+    if len(parts) != 3:
+        raise ValueError(f"expected 'speed SEED ITERS', got {line!r}")
+    seed, iters = int(parts[1]), int(parts[2])
+    if seed < 0 or iters < 1:
+        raise ValueError(f"bad speed check {line!r}")
+    return {"status": "speed", "seconds": time_kernel(seed, iters)}
+
+
 def serve(inp, out):
     """Serves one model over the protocol until ``exit`` or end of input."""
     first = inp.readline()
@@ -70,8 +82,13 @@ def serve(inp, out):
             if line == "exit":
                 break
             try:
+                if line.startswith("speed"):
+                    _reply(out, _speed(line))
+                    continue
                 if not line.startswith("run"):
-                    raise ValueError(f"unknown command {line!r}; expected 'run START END' or 'exit'")
+                    raise ValueError(
+                        f"unknown command {line!r}; expected 'run START END', 'speed SEED ITERS' or 'exit'"
+                    )
                 _reply(out, _run(model, line))
             except BaseException:  # noqa: BLE001
                 _error(out)

@@ -57,3 +57,12 @@ def test_a_bad_spec_is_an_error_not_a_crash():
     (reply,) = converse({"model": "sequential", "cpu_impl": "native"})
     assert reply["status"] == "error"
     assert "spectrum_native" in reply["error"]
+
+
+def test_speed_times_the_kernel_outside_any_run():
+    spec = {"model": "sequential", "cpu_iters": 10}
+    ready, speed, bad, bye = converse(spec, "speed 1 2000", "speed 1 0", "exit")
+    assert ready["status"] == "ready"
+    assert speed["status"] == "speed" and speed["seconds"] > 0
+    assert bad["status"] == "error" and "bad speed check" in bad["error"]
+    assert bye["status"] == "bye"

@@ -1,7 +1,8 @@
 //! The child side of a measurement: the hidden `spectrum cell` subcommand.
 //!
 //! Reads a [`CellSpec`] as JSON on stdin, sets the model up, runs the warm-up, then
-//! measures `model.run(0..ops)` and prints one [`Measurement`] as a JSON line on stdout.
+//! checks the kernel's speed ([`super::speed`]), measures `model.run(0..ops)`, checks
+//! the speed again, and prints one [`Measurement`] as a JSON line on stdout.
 //! Errors go to stderr (`Error: …`, exit 1) where the driver picks them up.
 
 use anyhow::{bail, Context, Result};
@@ -9,7 +10,7 @@ use std::io::{Read, Write};
 use std::time::Instant;
 
 use crate::metrics::{Measurement, Rusage, Who};
-use crate::model::{self, CellSpec};
+use crate::model::{self, CellSpec, Model};
 
 /// Runs the `cell` subcommand: one repetition of one cell, spec on stdin.
 pub fn cell_main() -> Result<()> {
@@ -41,6 +42,10 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
             .with_context(|| format!("warm-up of {} failed", spec.cell))?;
     }
     let setup_s = setup_start.elapsed().as_secs_f64();
+    let mut check_errors = Vec::new();
+    // The speed checks sit outside the window (and outside set-up time): they describe
+    // the machine around it, not the model.
+    let speed_before = speed_check(spec, model.as_mut(), &mut check_errors);
 
     // The window: only `run` sits between the samples, so set-up, warm-up, JSON and
     // process start/exit are all outside it (the driver keeps those separately, from wait4).
@@ -50,6 +55,7 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
     let wall_s = t.elapsed().as_secs_f64();
     let rusage = Rusage::now(Who::SelfProcess).delta(&ru_before);
     let out = out.with_context(|| format!("measured run of {} failed", spec.cell))?;
+    let speed_after = speed_check(spec, model.as_mut(), &mut check_errors);
 
     let latency = out.latency.summary();
     if latency.count != spec.ops {
@@ -58,6 +64,13 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
             spec.cell,
             latency.count,
             spec.ops
+        );
+    }
+    let mut info = model.info();
+    if !check_errors.is_empty() {
+        info.insert(
+            "speed_check_error".into(),
+            serde_json::Value::from(check_errors.join("; ")),
         );
     }
     Ok(Measurement {
@@ -75,6 +88,20 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
         workers: out.workers,
         whole_child: None,
         checksum: out.checksum,
-        info: model.info(),
+        kernel_speed_before: speed_before,
+        kernel_speed_after: speed_after,
+        info,
     })
+}
+
+/// One speed check; a failure is kept as a note, not a failed cell (the window's figures
+/// stand without it).
+fn speed_check(spec: &CellSpec, model: &mut dyn Model, errors: &mut Vec<String>) -> Option<f64> {
+    match super::speed::speed_ratio(spec, model) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.push(format!("{e:#}"));
+            None
+        }
+    }
 }

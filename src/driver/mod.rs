@@ -12,6 +12,7 @@ mod interrupt;
 mod plan;
 mod progress;
 pub mod spawn;
+pub mod speed;
 mod time;
 
 pub use calibrate::{calibrate_main, parse_runtime, CalibrationReport};

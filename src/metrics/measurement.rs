@@ -43,6 +43,14 @@ pub struct Measurement {
     pub whole_child: Option<Rusage>,
     /// Wrapping sum of the ops' checksums.
     pub checksum: u64,
+    /// Speed check right before the window: the cell's kernel rate as a ratio to the
+    /// run's calibration (1.0 = as calibrated, 0.6 = 40% slower). Absent in files written
+    /// before the check existed, or when the check failed (`info.speed_check_error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_speed_before: Option<f64>,
+    /// The same check right after the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_speed_after: Option<f64>,
     /// Runtime-specific facts (e.g. the interpreter's version and switch interval).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub info: BTreeMap<String, serde_json::Value>,

@@ -1,6 +1,7 @@
 //! What is measured about a cell: rusage, latency histograms, the ideal bound, the
 //! per-cell summary over repetitions, and the machine's environment.
 
+pub mod drift;
 mod environment;
 mod ideal;
 mod latency;

@@ -35,6 +35,15 @@ pub trait Model {
     fn info(&self) -> std::collections::BTreeMap<String, serde_json::Value> {
         Default::default()
     }
+
+    /// Seconds that `iters` iterations of the cell's kernel take where the model runs
+    /// its ops, for the speed check around the window ([`crate::driver::speed`]).
+    /// `None` (the default) means "in this process": the caller times it itself. Models
+    /// whose ops run in another process (the `python3` runner, worker processes) ask it.
+    fn time_kernel(&mut self, seed: u64, iters: u64) -> anyhow::Result<Option<f64>> {
+        let _ = (seed, iters);
+        Ok(None)
+    }
 }
 
 /// Sets up the model of `spec.cell` (threads, runtime, workers, interpreter).

@@ -42,6 +42,9 @@ enum Reply {
     Error {
         error: String,
     },
+    Speed {
+        seconds: f64,
+    },
     Bye,
 }
 
@@ -198,6 +201,15 @@ impl Model for CpythonModel {
 
     fn info(&self) -> BTreeMap<String, Value> {
         CpythonModel::info(self)
+    }
+
+    fn time_kernel(&mut self, seed: u64, iters: u64) -> Result<Option<f64>> {
+        // The runner's own interpreter runs the ops, so it times the kernel too.
+        self.send(&format!("speed {seed} {iters}"))?;
+        match self.receive()? {
+            Reply::Speed { seconds } => Ok(Some(seconds)),
+            other => Err(self.unexpected(other, "the speed check")),
+        }
     }
 }
 

@@ -110,6 +110,18 @@ pub(crate) fn calibrate(workloads: &Path) -> Result<(Calibration, PythonInfo)> {
     })
 }
 
+/// Seconds the Python kernel takes for `iters` iterations in this process's interpreter
+/// (median of three calls, timed in Python like the calibration).
+pub(crate) fn time_kernel(workloads: &Path, seed: u64, iters: u64) -> Result<f64> {
+    attach_prepared(workloads, |py| {
+        let module = py.import("python_workloads.calibrate").or_traceback(py)?;
+        module
+            .call_method1("time_kernel", (seed, iters))
+            .and_then(|v| v.extract::<f64>())
+            .or_traceback(py)
+    })
+}
+
 /// The interpreter in this process (libpython as mapped into spectrum itself).
 pub(crate) fn describe(py: Python<'_>) -> Result<PythonInfo> {
     let module = py.import("python_workloads.calibrate").or_traceback(py)?;

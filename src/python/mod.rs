@@ -101,6 +101,18 @@ pub fn calibrate(runtime: Runtime, workloads: &Path) -> Result<(Calibration, Pyt
     }
 }
 
+/// Seconds the embedded interpreter's Python kernel takes for `iters` iterations (the
+/// speed check of [`crate::driver::speed`]); `workloads` holds `python_workloads`.
+pub fn time_kernel(workloads: &Path, seed: u64, iters: u64) -> Result<f64> {
+    #[cfg(feature = "python")]
+    return embed::time_kernel(workloads, seed, iters);
+    #[cfg(not(feature = "python"))]
+    {
+        let _ = (workloads, seed, iters);
+        bail!("this spectrum was built without the `python` feature: no embedded interpreter")
+    }
+}
+
 /// Finds the folder holding the `python_workloads` package: `flag`, else
 /// `$SPECTRUM_PYTHON_WORKLOADS`, else the source tree spectrum was built from.
 ///

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 use std::time::{Duration, Instant};
 
-use self::protocol::{Command, RunReply, READY};
+use self::protocol::{Command, RunReply, SpeedReply, READY};
 use self::stderr::StderrTail;
 use super::{CellSpec, Model};
 use crate::metrics::{Recorder, RunOutput, Rusage};
@@ -246,6 +246,22 @@ impl Model for ProcessModel {
             checksum,
             workers: Some(usage),
         })
+    }
+
+    fn time_kernel(&mut self, seed: u64, iters: u64) -> anyhow::Result<Option<f64>> {
+        // The workers run the ops, in their own runtime: the first one times the kernel.
+        anyhow::ensure!(!self.broken, "a worker failed in an earlier run");
+        let Some(w) = self.workers.first_mut() else {
+            return Ok(None);
+        };
+        // Broken until the reply is in: a half-answered command leaves the line out of step.
+        self.broken = true;
+        w.send(&Command::Speed { seed, iters }.to_line())?;
+        let line = w.read_line("during the speed check")?;
+        let reply: SpeedReply = serde_json::from_str(&line)
+            .map_err(|e| w.failure(&format!("sent a bad speed reply ({e}): '{line}'")))?;
+        self.broken = false;
+        Ok(Some(reply.seconds))
     }
 }
 

@@ -19,6 +19,14 @@ pub(crate) const READY: &str = "ready";
 pub(crate) enum Command {
     /// Run the ops with these indices and reply with a [`RunReply`].
     Run(Range<u64>),
+    /// Time the kernel (`seed`, `iters`) and reply with a [`SpeedReply`]: the speed
+    /// check around the window, taken where the ops run.
+    Speed {
+        /// Kernel seed.
+        seed: u64,
+        /// Kernel iterations.
+        iters: u64,
+    },
     /// Exit cleanly.
     Exit,
 }
@@ -28,6 +36,7 @@ impl Command {
     pub(crate) fn to_line(&self) -> String {
         match self {
             Command::Run(r) => format!("run {} {}", r.start, r.end),
+            Command::Speed { seed, iters } => format!("speed {seed} {iters}"),
             Command::Exit => "exit".to_string(),
         }
     }
@@ -46,8 +55,18 @@ impl Command {
                 anyhow::ensure!(start <= end, "empty-backwards range in command '{line}'");
                 Ok(Command::Run(start..end))
             }
+            ["speed", seed, iters] => {
+                let num = |s: &str| {
+                    s.parse::<u64>()
+                        .map_err(|e| anyhow::anyhow!("bad number '{s}' in command '{line}': {e}"))
+                };
+                Ok(Command::Speed {
+                    seed: num(seed)?,
+                    iters: num(iters)?,
+                })
+            }
             _ => anyhow::bail!(
-                "unknown worker command '{line}' (expected `run START END` or `exit`)"
+                "unknown worker command '{line}' (expected `run START END`, `speed SEED ITERS` or `exit`)"
             ),
         }
     }
@@ -64,13 +83,25 @@ pub(crate) struct RunReply {
     pub rusage: Rusage,
 }
 
+/// A worker's answer to `speed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SpeedReply {
+    /// Seconds the kernel took.
+    pub seconds: f64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn commands_round_trip() {
-        for c in [Command::Run(3..17), Command::Run(0..0), Command::Exit] {
+        for c in [
+            Command::Run(3..17),
+            Command::Run(0..0),
+            Command::Speed { seed: 1, iters: 9 },
+            Command::Exit,
+        ] {
             assert_eq!(Command::parse(&c.to_line()).unwrap(), c);
         }
     }

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{BufRead, Write};
 use std::os::fd::FromRawFd;
 
-use super::protocol::{Command, RunReply, READY};
+use super::protocol::{Command, RunReply, SpeedReply, READY};
 use crate::metrics::{Rusage, Who};
 use crate::model::CellSpec;
 use crate::scenario::ModelKind;
@@ -36,6 +36,15 @@ pub fn worker_main() -> anyhow::Result<()> {
         let line = line.context("could not read a command from stdin")?;
         match Command::parse(&line)? {
             Command::Exit => break,
+            Command::Speed { seed, iters } => {
+                let seconds =
+                    crate::driver::speed::kernel_seconds(&spec, model.as_mut(), seed, iters)
+                        .context("the speed check failed")?;
+                send(
+                    &mut replies,
+                    &serde_json::to_string(&SpeedReply { seconds })?,
+                )?;
+            }
             Command::Run(ops) => {
                 let before = Rusage::now(Who::SelfProcess);
                 let out = model
