@@ -110,6 +110,30 @@ pub fn calibrate_runtimes(
     Ok(Some(out))
 }
 
+/// Start and end calibrations whose medians differ by more than this share.
+pub(crate) const END_DRIFT: f64 = 0.10;
+
+/// One warning per runtime whose kernel ran more than [`END_DRIFT`] faster or slower at
+/// the end of the run than at its start.
+pub(crate) fn drift_warnings(
+    start: &BTreeMap<String, Calibration>,
+    end: &BTreeMap<String, Calibration>,
+) -> Vec<String> {
+    start
+        .iter()
+        .filter_map(|(rt, s)| {
+            let e = end.get(rt)?;
+            let ratio = e.iters_per_us / s.iters_per_us;
+            (ratio.is_finite() && (ratio - 1.0).abs() > END_DRIFT).then(|| {
+                format!(
+                    "the {rt} kernel ran at {ratio:.2}× its start-of-run speed when calibrated again at the end ({:.3} vs {:.3} iterations/µs): the machine's speed changed during the run; see each cell's kernel_speed checks",
+                    e.iters_per_us, s.iters_per_us
+                )
+            })
+        })
+        .collect()
+}
+
 /// The runtimes a sweep of `cells` calibrates: each cell's own (a Python one also
 /// describes its interpreter) and the one whose kernel sizes its CPU half (Rust for a
 /// native half in Python). Without a usable `python_workloads` folder the Python
@@ -137,5 +161,27 @@ pub(crate) fn stderr_suffix(run: &ChildRun) -> String {
         format!(": {headline}")
     } else {
         format!(": {headline}\n--- stderr (last lines) ---\n{tail}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_change_over_ten_percent_warns() {
+        let cal = |r: f64| Calibration::from_samples(vec![r]);
+        let start = BTreeMap::from([
+            ("rust".to_string(), cal(100.0)),
+            ("python".to_string(), cal(2.0)),
+        ]);
+        let end = BTreeMap::from([
+            ("rust".to_string(), cal(95.0)),
+            ("python".to_string(), cal(1.2)),
+        ]);
+        let w = drift_warnings(&start, &end);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("python kernel ran at 0.60×"), "{w:?}");
+        assert!(drift_warnings(&start, &BTreeMap::new()).is_empty());
     }
 }

@@ -200,6 +200,27 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     }
     progress.finish();
     interrupted |= interrupt.requested();
+    if !interrupted {
+        // Calibrate again: did the machine run the kernels at the same speed at the end?
+        let end = calibrate::calibrate_runtimes(
+            &exe,
+            &runtimes,
+            usable_path.map(PathBuf::as_path),
+            cal_timeout,
+            interrupt.flag(),
+        )?;
+        interrupted = end.is_none();
+        for (rt, report) in end.unwrap_or_default() {
+            if let Ok(report) = report {
+                results
+                    .calibration_end
+                    .insert(rt.as_str().to_string(), report.calibration);
+            }
+        }
+        for w in calibrate::drift_warnings(&results.calibration, &results.calibration_end) {
+            note(&format!("warning: {w}"));
+        }
+    }
     if interrupted {
         note(&format!(
             "interrupted: {} of {} cells finished",
@@ -239,6 +260,7 @@ fn new_results(plan: &Plan, params: &RunParams, command: &[String]) -> Results {
         },
         environment: Environment::default(),
         calibration: BTreeMap::new(),
+        calibration_end: BTreeMap::new(),
         run: RunRecord {
             started_at: now_rfc3339(),
             finished_at: now_rfc3339(),

@@ -41,6 +41,15 @@ pub fn describe(ratio: f64) -> String {
     format!("the kernel ran at {ratio:.2}× the calibrated speed")
 }
 
+/// The note for a drifting cell: the ratio and what it means for the machine.
+pub fn note(ratio: f64) -> String {
+    format!(
+        "{}: the machine was {} during this cell",
+        describe(ratio),
+        if ratio < 1.0 { "slower" } else { "faster" }
+    )
+}
+
 /// Minimum, median and maximum of `ratios` (`None` when empty).
 pub fn spread(ratios: &[f64]) -> Option<(f64, f64, f64)> {
     let mut v: Vec<f64> = ratios.to_vec();
@@ -87,6 +96,11 @@ mod tests {
         assert_eq!(worst(&reps), Some(0.5));
         let reps = [rep(Some(1.3), Some(0.9))];
         assert_eq!(worst(&reps), Some(1.3));
+        assert_eq!(
+            note(0.564),
+            "the kernel ran at 0.56× the calibrated speed: the machine was slower during this cell"
+        );
+        assert!(note(1.3).ends_with("faster during this cell"));
         assert_eq!(
             describe(0.564),
             "the kernel ran at 0.56× the calibrated speed"

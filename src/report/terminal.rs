@@ -1,6 +1,7 @@
 //! The terminal summary table of a run: one row per cell, aligned columns, units in the
 //! headers; failed cells listed below with their error.
 
+use crate::metrics::drift;
 use crate::results::{CellStatus, Results};
 
 /// Column headers; the first column is left-aligned, the rest right-aligned.
@@ -21,12 +22,21 @@ const HEADERS: [&str; 11] = [
 /// Renders the summary table of `results` (no trailing newline after the last line).
 pub fn summary_table(results: &Results) -> String {
     let mut rows: Vec<[String; 11]> = Vec::new();
+    let mut drifting = Vec::new();
     for c in &results.cells {
         let Some(s) = c.summary.filter(|_| c.status == CellStatus::Ok) else {
             continue;
         };
+        // A drifting cell is marked, and named in a footnote under the table.
+        let mark = match drift::worst(&c.repetitions) {
+            Some(r) => {
+                drifting.push(format!("  {}: {}\n", c.id, drift::note(r)));
+                " *"
+            }
+            None => "",
+        };
         rows.push([
-            c.id.clone(),
+            format!("{}{mark}", c.id),
             num(s.ops_per_s.median),
             format!("{:.1}", s.ops_per_s.rel_range * 100.0),
             format!("{:.0}", s.efficiency * 100.0),
@@ -56,6 +66,14 @@ pub fn summary_table(results: &Results) -> String {
             push_row(&mut out, row, &widths);
         }
     }
+    if !drifting.is_empty() {
+        out.push_str(&format!(
+            "\n* the kernel's speed check left {:.2}–{:.2}× the calibration around these cells' windows (docs/noise.md):\n",
+            drift::LOW,
+            drift::HIGH
+        ));
+        out.extend(drifting);
+    }
     let failed: Vec<_> = results
         .cells
         .iter()
@@ -77,6 +95,10 @@ pub fn summary_table(results: &Results) -> String {
     }
     if out.is_empty() {
         out.push_str("no cells\n");
+    }
+    if let Some(p) = &results.probes {
+        out.push('\n');
+        out.push_str(&super::terminal_block(p));
     }
     out.truncate(out.trim_end().len());
     out
@@ -170,6 +192,7 @@ mod tests {
             scenario: ScenarioRecord::default(),
             environment: Environment::default(),
             calibration: Default::default(),
+            calibration_end: Default::default(),
             run: RunRecord {
                 started_at: String::new(),
                 finished_at: String::new(),
@@ -216,6 +239,22 @@ rust/thread/sleep/f0.50/op1000/c2   1934  2.6    97    1004    1480     2.04    
 1 failed cell(s):
   rust/process/sleep/f0.50/op1000/c2: repetition 1/1: the child exited with code 1";
         assert_eq!(summary_table(&results()), want);
+    }
+
+    #[test]
+    fn a_drifting_cell_is_marked_and_named_below() {
+        let mut r = results();
+        r.cells[0].repetitions = vec![crate::metrics::Measurement {
+            kernel_speed_before: Some(1.0),
+            kernel_speed_after: Some(0.56),
+            ..Default::default()
+        }];
+        let t = summary_table(&r);
+        assert!(t.contains("rust/thread/sleep/f0.50/op1000/c2 *  "), "{t}");
+        assert!(
+            t.contains("  rust/thread/sleep/f0.50/op1000/c2: the kernel ran at 0.56× the calibrated speed: the machine was slower during this cell"),
+            "{t}"
+        );
     }
 
     #[test]

@@ -23,6 +23,11 @@ pub struct Results {
     pub environment: Environment,
     /// Kernel calibration per runtime (`rust`, `python`, `cpython`).
     pub calibration: BTreeMap<String, Calibration>,
+    /// The same calibration taken again once every cell has run (absent when the run
+    /// was interrupted, or in files from before it existed): start against end shows
+    /// whether the machine's speed held over the run (`docs/noise.md`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub calibration_end: BTreeMap<String, Calibration>,
     /// When and how the run happened.
     pub run: RunRecord,
     /// Sweep combinations that were skipped, and why.
