@@ -30,6 +30,7 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
             driver::calibrate_main(&args.runtime, args.python_workloads.as_deref())
                 .map(|()| ExitCode::SUCCESS)
         }
+        Some(Command::Probe) => crate::probe::probe_main().map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -69,6 +70,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         python_workloads: args.python_workloads,
         exe: None,
         no_report: args.no_report,
+        no_probes: args.no_probes,
         quiet: false,
         command: std::env::args().collect(),
     };

@@ -32,6 +32,9 @@ pub enum Command {
     /// Internal: calibrate a runtime's kernel and print the calibration as JSON.
     #[command(hide = true)]
     Calibrate(CalibrateArgs),
+    /// Internal: measure switch and spawn costs and print them as JSON.
+    #[command(hide = true)]
+    Probe,
 }
 
 /// `spectrum run`.
@@ -61,6 +64,9 @@ pub struct RunArgs {
     /// Do not render the HTML report.
     #[arg(long)]
     pub no_report: bool,
+    /// Do not measure switch and spawn costs before the cells (the report's claim 4).
+    #[arg(long)]
+    pub no_probes: bool,
 }
 
 /// `spectrum report`.

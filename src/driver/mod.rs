@@ -10,6 +10,7 @@ mod cell_run;
 pub mod child;
 mod interrupt;
 mod plan;
+mod probes;
 mod progress;
 pub mod spawn;
 pub mod speed;
@@ -57,6 +58,8 @@ pub struct RunOptions {
     pub exe: Option<PathBuf>,
     /// Skip the HTML report.
     pub no_report: bool,
+    /// Skip the switch and spawn probe (`results.probes` stays absent).
+    pub no_probes: bool,
     /// No progress output on stderr.
     pub quiet: bool,
     /// The command line, recorded in the results.
@@ -159,6 +162,16 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         }
     }
     results.environment = environment;
+    if !interrupted && !opts.no_probes {
+        note("probing switch and spawn costs…");
+        match probes::probe_costs(&exe, probes::PROBE_TIMEOUT, interrupt.flag())? {
+            None => interrupted = true,
+            Some(Ok(p)) => results.probes = Some(p),
+            Some(Err(why)) => note(&format!(
+                "warning: {why}; the run goes on without switch and spawn costs"
+            )),
+        }
+    }
     results::write_results(&results_path, &results)?;
 
     let estimates: Vec<f64> = cells
@@ -269,6 +282,7 @@ fn new_results(plan: &Plan, params: &RunParams, command: &[String]) -> Results {
             params: params.clone(),
         },
         notes: plan.notes.clone(),
+        probes: None,
         cells: Vec::new(),
     }
 }

@@ -9,6 +9,8 @@ mod affinity;
 mod gil;
 mod overhead;
 mod pipe;
+mod record;
+mod run;
 mod spawn;
 mod switch;
 mod switch_process;
@@ -18,5 +20,7 @@ pub use affinity::{first_allowed_cpu, pin_current_thread, AffinityGuard, Pinning
 #[cfg(feature = "python")]
 pub use gil::{gil_ops, GilPath};
 pub use overhead::{overhead_share, record_ops, smallest_op, RecordingPath, OVERHEAD_BUDGET};
+pub use record::{ProbeFigure, Probes, SpawnKind, SpawnProbe, SwitchProbe};
+pub use run::{probe_main, run_probes, ProbePlan, SWEEP_SWITCHES};
 pub use spawn::{ReadyWhen, Spawner};
 pub use switch::{per_switch, start_ping_pong, PingPong, SwitchKind, SWITCHES_PER_ROUND_TRIP};

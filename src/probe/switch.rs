@@ -11,14 +11,18 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
 use super::affinity::{first_allowed_cpu, pin_current_thread, AffinityGuard, Pinning};
 use super::pipe::{pipe, read_byte, write_byte, PING, STOP};
 
 /// Switches in one round trip: there and back.
 pub const SWITCHES_PER_ROUND_TRIP: u32 = 2;
 
-/// What kind of party is switched to and how it is woken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What kind of party is switched to and how it is woken. Serialized as its
+/// [`SwitchKind::label`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SwitchKind {
     /// Two OS threads, one byte over a pair of pipes (the wake-up goes through the kernel's
     /// pipe wait queue).

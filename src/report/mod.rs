@@ -7,10 +7,12 @@
 //! fonts, no scripts, no external requests.
 
 mod charts;
+mod costs;
 mod data;
 mod html;
 mod page;
 pub mod terminal;
+pub use costs::terminal_block;
 mod verdicts;
 
 use anyhow::Result;
@@ -44,7 +46,8 @@ pub fn render_html(results: &[Results], baseline: Option<&Results>) -> Result<St
     }
     let merged = merge(results);
     let rows = data::rows(&merged);
-    let claims = verdicts::claims(&rows);
+    let probes = verdicts::probe_sources(&merged);
+    let claims = verdicts::claims(&rows, &probes);
     let mut charts = String::new();
     let mut toc = String::new();
     if baseline.is_some() {
@@ -58,6 +61,12 @@ pub fn render_html(results: &[Results], baseline: Option<&Results>) -> Result<St
             esc(kind.title())
         ));
     }
+    let costs_html = costs::section(&probes, &claims)?;
+    toc.push_str(&format!(
+        "<li><a href=\"#{}\">{}</a></li>",
+        costs::ID,
+        esc(costs::TITLE)
+    ));
     for (id, what) in [
         ("verdicts", "Claims"),
         ("failed", "Failed cells"),
@@ -101,6 +110,7 @@ pub fn render_html(results: &[Results], baseline: Option<&Results>) -> Result<St
             ("toc", &toc),
             ("comparison", &comparison_html),
             ("charts", &charts),
+            ("probes", &costs_html),
             ("verdicts", &page::claims_section(&claims)),
             ("failed", &page::failed_section(&merged)),
             ("environment", &page::environment_section(&merged)),

@@ -48,7 +48,8 @@ fn chart_verdict(kind: Kind, rows: &[Row], claims: &[Verdict]) -> (Vec<Finding>,
     (findings, published, n)
 }
 
-fn published(items: &[&str]) -> String {
+/// The published figures of a claim, as a paragraph (empty when there are none).
+pub(crate) fn published(items: &[&str]) -> String {
     if items.is_empty() {
         return String::new();
     }
@@ -59,7 +60,8 @@ fn published(items: &[&str]) -> String {
     )
 }
 
-fn findings_list(findings: &[Finding], missing: &str) -> String {
+/// Findings as a list marked ✓ ✗ ·, or "Not measured in this run" with `missing`.
+pub(crate) fn findings_list(findings: &[Finding], missing: &str) -> String {
     if findings.is_empty() {
         return format!("<p>Not measured in this run: {}.</p>", esc(missing));
     }

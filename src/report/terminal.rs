@@ -206,6 +206,7 @@ mod tests {
                 },
             },
             notes: vec![],
+            probes: None,
             cells: vec![
                 CellResult {
                     id: ok.id(),

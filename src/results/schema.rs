@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::metrics::{Environment, Measurement, Summary};
+use crate::probe::Probes;
 use crate::scenario::{Cell, RunParams};
 use crate::workload::Calibration;
 
@@ -33,6 +34,10 @@ pub struct Results {
     /// Sweep combinations that were skipped, and why.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Switch and spawn costs measured before the cells (`spectrum probe`); absent when
+    /// the run skipped or failed them, and in files written before they existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probes: Option<Probes>,
     /// One entry per cell, in run order.
     pub cells: Vec<CellResult>,
 }

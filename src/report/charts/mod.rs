@@ -2,6 +2,7 @@
 //! strings that the page inlines. Every chart returns its SVG panels *and* the table of
 //! the exact numbers it drew, so each point can be traced to `results.json`.
 
+mod costs;
 mod cpu;
 mod draw;
 mod gil;
@@ -11,6 +12,7 @@ pub(crate) mod palette;
 mod spectrum;
 mod switches;
 
+pub(crate) use costs::cost_bars;
 pub(crate) use gil::speedups;
 pub(crate) use memory::{slopes, Slope};
 pub(crate) use spectrum::best_per_fraction;

@@ -7,13 +7,16 @@
 //! about direction and order of magnitude, not about the third digit.
 
 mod io;
+mod probes;
 mod python;
 
 pub(crate) use io::{
     inline_vs_offload, io_switches, io_sys_time, spectrum_line, switch_costs, unit_memory,
 };
+pub(crate) use probes::{probe_costs, probe_sources};
 pub(crate) use python::{gil_release, python_processes, python_threads};
 
+use crate::probe::Probes;
 use crate::report::data::Row;
 
 /// One computed statement about the data.
@@ -116,8 +119,11 @@ impl Finding {
     }
 }
 
-/// Claims 1–5 with their findings and published figures.
-pub(crate) fn claims(rows: &[Row]) -> Vec<Verdict> {
+/// Claims 1–5 with their findings and published figures; claim 4 reads the switch and
+/// spawn costs of each file (tag, probes) that recorded them.
+pub(crate) fn claims(rows: &[Row], probes: &[(&str, &Probes)]) -> Vec<Verdict> {
+    let mut c4 = probe_costs(probes);
+    c4.extend(switch_costs(rows));
     let mut c1 = python_threads(rows);
     c1.extend(python_processes(rows));
     let mut c3 = io_switches(rows);
@@ -149,7 +155,7 @@ pub(crate) fn claims(rows: &[Row]) -> Vec<Verdict> {
         Verdict {
             number: 4,
             claim: "A thread switch costs several times an async task switch; a process switch costs more than a thread switch; creating a process costs far more than either.",
-            findings: switch_costs(rows),
+            findings: c4,
             published: &[
                 "thread switch 1.2–1.5 µs pinned, ~2.2 µs unpinned — Eli Bendersky 2018",
                 "tokio task switch ~0.2 µs vs thread ~1.7 µs; creation ~0.3 µs vs ~17 µs — jimblandy/context-switch",
