@@ -11,6 +11,7 @@ mod costs;
 mod data;
 mod html;
 mod page;
+mod stability;
 pub mod terminal;
 pub use costs::terminal_block;
 mod verdicts;
@@ -72,6 +73,7 @@ pub fn render_html(results: &[Results], baseline: Option<&Results>) -> Result<St
         ("failed", "Failed cells"),
         ("environment", "Environment"),
         ("calibration", "Calibration"),
+        ("stability", "Machine stability"),
         ("scenario", "Scenario"),
     ] {
         toc.push_str(&format!("<li><a href=\"#{id}\">{what}</a></li>"));
@@ -115,6 +117,7 @@ pub fn render_html(results: &[Results], baseline: Option<&Results>) -> Result<St
             ("failed", &page::failed_section(&merged)),
             ("environment", &page::environment_section(&merged)),
             ("calibration", &page::calibration_section(&merged)),
+            ("stability", &stability::stability_section(&merged)),
             ("scenario", &page::scenario_section(&merged)),
             ("inputs", &inputs),
         ],

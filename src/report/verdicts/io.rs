@@ -57,7 +57,9 @@ fn ratio_finding(t: &Row, a: &Row, what: &str, unit: &str, tv: f64, av: f64) -> 
             num(tv / av)
         )
     };
-    Finding::judged(ok, format!("{head} — {tail}")).tagged(a.tag)
+    Finding::judged(ok, format!("{head} — {tail}"))
+        .drifted(&[t, a])
+        .tagged(a.tag)
 }
 
 /// Claim 3, switches: async tasks cost far fewer context switches per op at the I/O end.
@@ -173,29 +175,32 @@ pub(crate) fn inline_vs_offload(rows: &[Row]) -> Vec<Finding> {
         let (pi, po) = (inl.s.latency_us.p99, off.s.latency_us.p99);
         let ratio = if po > 0.0 { pi / po } else { f64::INFINITY };
         let ok = ratio >= 1.5;
-        out.push(Finding::judged(
-            ok,
-            format!(
-                "{} at {:.0}% I/O: p99 {} µs inline vs {} µs offloaded (p50 {} vs {}) — {}",
-                g.title(),
-                f * 100.0,
-                num(pi),
-                num(po),
-                num(inl.s.latency_us.p50),
-                num(off.s.latency_us.p50),
-                if ok {
-                    format!(
-                        "inline CPU stretches the tail {}×; the pool fixes it",
-                        num(ratio)
-                    )
-                } else {
-                    format!(
-                        "offloading does not shorten the tail here ({}×)",
-                        num(ratio)
-                    )
-                }
-            ),
-        ));
+        out.push(
+            Finding::judged(
+                ok,
+                format!(
+                    "{} at {:.0}% I/O: p99 {} µs inline vs {} µs offloaded (p50 {} vs {}) — {}",
+                    g.title(),
+                    f * 100.0,
+                    num(pi),
+                    num(po),
+                    num(inl.s.latency_us.p50),
+                    num(off.s.latency_us.p50),
+                    if ok {
+                        format!(
+                            "inline CPU stretches the tail {}×; the pool fixes it",
+                            num(ratio)
+                        )
+                    } else {
+                        format!(
+                            "offloading does not shorten the tail here ({}×)",
+                            num(ratio)
+                        )
+                    }
+                ),
+            )
+            .drifted(&[inl, off]),
+        );
     }
     out
 }

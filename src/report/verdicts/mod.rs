@@ -110,6 +110,14 @@ impl Verdict {
 }
 
 impl Finding {
+    /// Adds the drift clause when any of the compared `rows` ran while the machine's
+    /// speed had left the calibration's (see `report::stability`).
+    fn drifted(mut self, rows: &[&Row]) -> Finding {
+        self.text
+            .push_str(&crate::report::stability::drift_clause(rows));
+        self
+    }
+
     /// Prefixes the text with a file tag when files were merged.
     fn tagged(mut self, tag: &str) -> Finding {
         if !tag.is_empty() {

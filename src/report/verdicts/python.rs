@@ -38,7 +38,7 @@ pub(crate) fn python_threads(rows: &[Row]) -> Vec<Finding> {
                     "a speed-up the GIL should prevent (a free-threaded build, or an I/O share high enough for the waits to overlap?)"
                 }
             );
-            Finding::judged(none, text)
+            Finding::judged(none, text).drifted(&[&s.row, &s.base])
         })
         .collect()
 }
@@ -79,6 +79,7 @@ pub(crate) fn python_processes(rows: &[Row]) -> Vec<Finding> {
                     }
                 ),
             )
+            .drifted(&[&s.row, &s.base])
         })
         .collect()
 }
@@ -108,40 +109,50 @@ pub(crate) fn gil_release(rows: &[Row]) -> Vec<Finding> {
                 )
             }
         };
+        let mut compared = vec![&s.row, &s.base];
+        if let Some(r) = rust {
+            compared.extend([&r.row, &r.base]);
+        }
         match s.row.cell.gil {
             Some(Gil::Released) => {
                 let ok = s.speedup >= 0.75 * reference;
-                out.push(Finding::judged(
-                    ok,
-                    format!(
-                        "{}: {}× sequential vs {} — {}",
-                        who(&s.row),
-                        num(s.speedup),
-                        what,
-                        if ok {
-                            "released, native code scales like Rust threads"
-                        } else {
-                            "released, it still falls short of Rust threads"
-                        }
-                    ),
-                ));
+                out.push(
+                    Finding::judged(
+                        ok,
+                        format!(
+                            "{}: {}× sequential vs {} — {}",
+                            who(&s.row),
+                            num(s.speedup),
+                            what,
+                            if ok {
+                                "released, native code scales like Rust threads"
+                            } else {
+                                "released, it still falls short of Rust threads"
+                            }
+                        ),
+                    )
+                    .drifted(&compared),
+                );
             }
             _ => {
                 let serial = s.speedup < 1.25;
-                out.push(Finding::judged(
-                    serial,
-                    format!(
-                        "{}: {}× sequential vs {} — {}",
-                        who(&s.row),
-                        num(s.speedup),
-                        what,
-                        if serial {
-                            "holding the GIL serializes it"
-                        } else {
-                            "it scales although the GIL is held (is the GIL enabled?)"
-                        }
-                    ),
-                ));
+                out.push(
+                    Finding::judged(
+                        serial,
+                        format!(
+                            "{}: {}× sequential vs {} — {}",
+                            who(&s.row),
+                            num(s.speedup),
+                            what,
+                            if serial {
+                                "holding the GIL serializes it"
+                            } else {
+                                "it scales although the GIL is held (is the GIL enabled?)"
+                            }
+                        ),
+                    )
+                    .drifted(&compared),
+                );
             }
         }
     }
