@@ -364,11 +364,15 @@ fn matches(ex: &Axes, c: &Cell) -> bool {
         && any_opt(&ex.fault, c.fault)
 }
 
-/// The run order: runtime, I/O kind, op length, I/O share, model and its variants, then
-/// concurrency, so neighbouring cells are the ones a chart puts side by side.
+/// The run order: language (Rust, then Python), I/O kind, op length, I/O share, model
+/// and its variants, concurrency, then the Python runtime. Neighbouring cells are the
+/// ones a chart or a verdict compares, and they run close in time: a shared machine's
+/// speed drifts over seconds (docs/noise.md), so `python` and `cpython` of the same
+/// cell run back to back rather than a minute apart.
 fn order(a: &Cell, b: &Cell) -> Ordering {
-    a.runtime
-        .cmp(&b.runtime)
+    let language = |c: &Cell| c.runtime.is_python();
+    language(a)
+        .cmp(&language(b))
         .then(a.io.cmp(&b.io))
         .then(a.op_time_us.total_cmp(&b.op_time_us))
         .then(a.io_fraction.total_cmp(&b.io_fraction))
@@ -378,5 +382,6 @@ fn order(a: &Cell, b: &Cell) -> Ordering {
         .then(a.io_impl.cmp(&b.io_impl))
         .then(a.gil.cmp(&b.gil))
         .then(a.concurrency.cmp(&b.concurrency))
+        .then(a.runtime.cmp(&b.runtime))
         .then(a.fault.cmp(&b.fault))
 }

@@ -22,6 +22,7 @@ use std::path::Path;
 const SHIPPED: &[(&str, &str)] = &[
     ("spectrum", include_str!("../../scenarios/spectrum.toml")),
     ("quick", include_str!("../../scenarios/quick.toml")),
+    ("gil", include_str!("../../scenarios/gil.toml")),
 ];
 
 /// The name of the scenario `spectrum run` runs when given none.

@@ -145,21 +145,28 @@ fn everything_skipped_is_an_error_with_the_reasons() {
 }
 
 #[test]
-fn order_is_runtime_then_io_fraction_then_model_then_concurrency() {
-    let p = plan("name = \"t\"\n[sweep]\nruntime = [\"python\", \"rust\"]\nmodel = [\"thread\", \"sequential\"]\nio_fraction = [1, 0]\nconcurrency = [8, 2]\n");
+fn order_is_language_then_io_fraction_then_model_then_concurrency_then_runtime() {
+    let p = plan("name = \"t\"\n[sweep]\nruntime = [\"cpython\", \"python\", \"rust\"]\nmodel = [\"thread\", \"sequential\"]\nio_fraction = [1, 0]\nconcurrency = [8, 2]\n");
     let ids: Vec<String> = p.cells.iter().map(Cell::id).collect();
     let mut sorted = p.cells.clone();
-    sorted.sort_by(|a, b| {
-        (a.runtime, a.io_fraction.to_bits(), a.model, a.concurrency).cmp(&(
-            b.runtime,
-            b.io_fraction.to_bits(),
-            b.model,
-            b.concurrency,
-        ))
-    });
+    let key = |c: &Cell| {
+        (
+            c.runtime.is_python(),
+            c.io_fraction.to_bits(),
+            c.model,
+            c.concurrency,
+            c.runtime,
+        )
+    };
+    sorted.sort_by_key(key);
     assert_eq!(ids, sorted.iter().map(Cell::id).collect::<Vec<_>>());
     assert_eq!(p.cells[0].runtime, Runtime::Rust);
     assert_eq!(p.cells[0].model, ModelKind::Sequential);
+    // The same Python cell in both runtimes runs back to back.
+    let first_py = p.cells.iter().position(|c| c.runtime.is_python()).unwrap();
+    assert_eq!(p.cells[first_py].runtime, Runtime::Python);
+    assert_eq!(p.cells[first_py + 1].runtime, Runtime::Cpython);
+    assert_eq!(p.cells[first_py].model, p.cells[first_py + 1].model);
 }
 
 #[test]
