@@ -26,13 +26,21 @@ pub(crate) fn efficiency(r: &Row, n: Option<u32>) -> (f64, f64) {
 }
 
 /// The label with the highest median throughput at each I/O share of a panel.
+///
+/// Only I/O shares where some N-worker model was measured count: the sequential
+/// baseline is drawn in every panel, and where it is alone (e.g. a concurrency-1000
+/// panel measured only at the I/O end) calling it "best" would name a contest that
+/// never took place. Where it runs beside the others it can win (Python threads on
+/// pure CPU), and then it is named.
 pub(crate) fn best_per_fraction(g: &Group) -> Vec<(f64, String)> {
     g.fractions()
         .into_iter()
         .filter_map(|f| {
-            g.rows
-                .iter()
-                .filter(|r| r.cell.io_fraction == f)
+            let at_f = || g.rows.iter().filter(move |r| r.cell.io_fraction == f);
+            if at_f().all(|r| r.cell.model == ModelKind::Sequential) {
+                return None;
+            }
+            at_f()
                 .max_by(|a, b| a.s.ops_per_s.median.total_cmp(&b.s.ops_per_s.median))
                 .map(|r| (f, r.label().to_string()))
         })
@@ -94,4 +102,33 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
         fig.svgs.push(draw(&[plot], PLOT_W + 180, PLOT_H + 40)?);
     }
     Ok(fig)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::data::rows;
+    use crate::results::{merge, Results};
+
+    #[test]
+    fn the_band_names_no_winner_where_the_baseline_ran_alone() {
+        let mut results: Results =
+            serde_json::from_str(include_str!("../../../tests/fixtures/fixture-results.json"))
+                .unwrap();
+        // Keep the concurrency-64 cells only at the pure-I/O end, like the default
+        // scenario's concurrency-1000 cells.
+        results
+            .cells
+            .retain(|c| c.cell.concurrency != 64 || c.cell.io_fraction == 1.0);
+        let merged = merge(&[results]);
+        let all = rows(&merged);
+        let panel = groups(&all, true)
+            .into_iter()
+            .find(|g| g.concurrency == Some(64) && g.runtime == crate::scenario::Runtime::Rust)
+            .expect("a concurrency-64 panel");
+        let band = best_per_fraction(&panel);
+        assert_eq!(band.len(), 1, "{band:?}");
+        assert_eq!(band[0].0, 1.0);
+        assert_ne!(band[0].1, "sequential");
+    }
 }
