@@ -72,6 +72,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         no_report: args.no_report,
         no_probes: args.no_probes,
         quiet: false,
+        no_interleave: args.no_interleave,
         command: std::env::args().collect(),
     };
     if opts.repetitions == Some(0) {

@@ -67,6 +67,11 @@ pub struct RunArgs {
     /// Do not measure switch and spawn costs before the cells (the report's claim 4).
     #[arg(long)]
     pub no_probes: bool,
+    /// Run each cell's repetitions back to back, cell by cell, instead of in rounds
+    /// (repetition 1 of every cell, then repetition 2, …), which spread every cell over
+    /// the whole run so a slow phase of a shared machine does not hit one cell alone.
+    #[arg(long)]
+    pub no_interleave: bool,
 }
 
 /// `spectrum report`.

@@ -181,9 +181,9 @@ concurrency = 1
 io = "sleep"
 "#;
 
-/// Starts a run of [`SLOW`] tagged with `tag` and returns once its first cell is in
-/// `results.json`.
-fn start_slow_run(dir: &Path, tag: &str) -> (std::process::Child, PathBuf) {
+/// Starts a run of [`SLOW`] (with `extra` flags) tagged with `tag` and returns once its
+/// first cell is in `results.json`.
+fn start_slow_run(dir: &Path, tag: &str, extra: &[&str]) -> (std::process::Child, PathBuf) {
     let scenario = write_scenario(dir, SLOW);
     let out = dir.join("out");
     let results_path = out.join("results.json");
@@ -193,6 +193,7 @@ fn start_slow_run(dir: &Path, tag: &str) -> (std::process::Child, PathBuf) {
         .arg("--out")
         .arg(&out)
         .arg("--no-report")
+        .args(extra)
         .env(TAG, tag)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -216,7 +217,7 @@ fn start_slow_run(dir: &Path, tag: &str) -> (std::process::Child, PathBuf) {
 fn ctrl_c_keeps_the_finished_cells_and_exits_130() {
     let dir = tempfile::tempdir().unwrap();
     let tag = unique_tag("ctrlc");
-    let (mut child, results_path) = start_slow_run(dir.path(), &tag);
+    let (mut child, results_path) = start_slow_run(dir.path(), &tag, &[]);
     // SAFETY: signalling our own child by pid.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let status = child.wait().unwrap();
@@ -234,7 +235,7 @@ fn ctrl_c_keeps_the_finished_cells_and_exits_130() {
 fn a_killed_driver_leaves_valid_results_and_no_children() {
     let dir = tempfile::tempdir().unwrap();
     let tag = unique_tag("kill9");
-    let (mut child, results_path) = start_slow_run(dir.path(), &tag);
+    let (mut child, results_path) = start_slow_run(dir.path(), &tag, &[]);
     child.kill().unwrap(); // SIGKILL: no handler runs
     child.wait().unwrap();
     // The cell child dies with the driver (PR_SET_PDEATHSIG).
@@ -242,4 +243,35 @@ fn a_killed_driver_leaves_valid_results_and_no_children() {
     let results = read_results(&results_path).unwrap();
     assert!(results.run.interrupted, "an unfinished file says so");
     assert!(!results.cells.is_empty());
+}
+
+#[test]
+fn ctrl_c_in_a_round_keeps_the_finished_repetitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let tag = unique_tag("ctrlc_rounds");
+    // Two rounds of six cells: stopped early in round 1, the cells that ran have one
+    // repetition of two.
+    let (mut child, results_path) =
+        start_slow_run(dir.path(), &tag, &["--repetitions", "2", "--no-probes"]);
+    // SAFETY: signalling our own child by pid.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert_no_orphans(&tag);
+
+    let results = read_results(&results_path).unwrap();
+    assert!(results.run.interrupted);
+    assert!(results.run.interleaved);
+    assert!(!results.cells.is_empty());
+    for c in &results.cells {
+        assert_eq!(c.status, CellStatus::Ok, "{c:?}");
+        assert!(c.error.is_none(), "{c:?}");
+        assert!((1..=2).contains(&c.repetitions.len()), "{c:?}");
+        assert!(c.summary.is_some(), "a short cell is summarised: {c:?}");
+    }
+    assert!(
+        results.cells.iter().any(|c| c.repetitions.len() == 1),
+        "stopped in round 1, yet every cell finished: {:?}",
+        results.cells
+    );
 }

@@ -93,6 +93,55 @@ fn a_run_writes_results_and_prints_the_table() {
         table.contains("ops/s") && table.contains("rust/sequential"),
         "{table}"
     );
+    // The default order is rounds: repetition 2 of the first cell starts after
+    // repetition 1 of the second; off a terminal each round start gets a line.
+    assert!(results.run.interleaved);
+    let (a, b) = (&results.cells[0].repetitions, &results.cells[1].repetitions);
+    assert!(a[0].started_at_s > 0.0, "{:?}", a[0].started_at_s);
+    assert!(
+        a[0].started_at_s < b[0].started_at_s
+            && b[0].started_at_s < a[1].started_at_s
+            && a[1].started_at_s < b[1].started_at_s,
+        "not in rounds: a {:?}, b {:?}",
+        (a[0].started_at_s, a[1].started_at_s),
+        (b[0].started_at_s, b[1].started_at_s)
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("round 2/2"), "{stderr}");
+}
+
+#[test]
+fn no_interleave_runs_cell_by_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = tiny_scenario(dir.path());
+    let out_dir = dir.path().join("out");
+    let out = spectrum(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--no-report",
+        "--no-probes",
+        "--no-interleave",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let results: Results = read_results(&out_dir.join("results.json")).unwrap();
+    assert!(!results.run.interleaved);
+    assert_eq!(results.cells.len(), 2);
+    let (a, b) = (&results.cells[0].repetitions, &results.cells[1].repetitions);
+    assert!(
+        a[0].started_at_s < a[1].started_at_s
+            && a[1].started_at_s < b[0].started_at_s
+            && b[0].started_at_s < b[1].started_at_s,
+        "not cell by cell: a {:?}, b {:?}",
+        (a[0].started_at_s, a[1].started_at_s),
+        (b[0].started_at_s, b[1].started_at_s)
+    );
+    assert!(
+        !text(&out.stderr).contains("round "),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -1,4 +1,8 @@
-//! One cell: its repetitions, each in a fresh child, checked and summarised.
+//! One cell: prepared once, then run one repetition at a time (each in a fresh child),
+//! checked, accumulated, and finished into a [`CellResult`].
+//!
+//! The driver decides the order (rounds across cells, or cell by cell); this module only
+//! knows one cell, so both orders share one code path.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -34,72 +38,138 @@ pub(crate) struct CellJob<'a> {
     pub cores: usize,
 }
 
-/// Runs every repetition of `job`. `None`: interrupted (the cell is dropped, not half
-/// recorded).
-pub(crate) fn run_cell(job: &CellJob<'_>, stop: &AtomicBool) -> Option<CellResult> {
-    let mut reps: Vec<Measurement> = Vec::new();
-    let error = match prepare(job) {
-        Err(why) => Some(why),
-        Ok((calibration, python_path)) => {
-            let mut error = None;
-            for r in 0..job.repetitions {
-                let spec = CellSpec {
-                    cell: job.cell.clone(),
-                    ops: job.ops,
-                    warmup_ops: job.warmup_ops,
-                    calibration,
-                    repetition: r,
-                    python_path: python_path.clone(),
-                };
-                match run_repetition(job, &spec, stop) {
-                    Err(None) => return None,
-                    Err(Some(why)) => {
-                        error = Some(format!("repetition {}/{}: {why}", r + 1, job.repetitions));
-                        break;
-                    }
-                    Ok(m) => {
-                        // Same ops, same work: a different checksum means a model skipped,
-                        // repeated or mixed up ops in one of the runs.
-                        if let Some(first) = reps.first() {
-                            if first.checksum != m.checksum {
-                                error = Some(format!(
-                                    "repetition {}/{}: checksum {:#x} differs from repetition 1's {:#x} for the same ops",
-                                    r + 1,
-                                    job.repetitions,
-                                    m.checksum,
-                                    first.checksum
-                                ));
-                                reps.push(m);
-                                break;
-                            }
-                        }
-                        reps.push(m);
-                    }
-                }
-            }
-            error
+/// A cell in progress: its job, what it needs to run, and the repetitions so far.
+pub(crate) struct CellRun<'a> {
+    job: CellJob<'a>,
+    /// The calibration and Python path, or why the cell cannot run at all.
+    prepared: Result<(Calibration, Option<PathBuf>), String>,
+    reps: Vec<Measurement>,
+    /// Why the cell failed; once set, it runs no more repetitions.
+    error: Option<String>,
+}
+
+/// What one call to [`CellRun::run_next`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// A repetition ran and passed its checks.
+    Measured,
+    /// The cell failed (at set-up or in this repetition) and is finished.
+    Failed,
+    /// A signal stopped the repetition; nothing of it is kept.
+    Interrupted,
+}
+
+impl<'a> CellRun<'a> {
+    /// Prepares `job` once; a cell that cannot run is failed from the start.
+    pub fn new(job: CellJob<'a>) -> CellRun<'a> {
+        let prepared = prepare(&job);
+        CellRun {
+            job,
+            prepared,
+            reps: Vec::new(),
+            error: None,
         }
-    };
-    let status = if error.is_some() {
-        CellStatus::Failed
-    } else {
-        CellStatus::Ok
-    };
-    // A failed cell keeps its raw repetitions but gets no summary: figures from a cell
-    // that crashed or did different work must not reach a chart.
-    let summary = match status {
-        CellStatus::Ok => Summary::of(&reps, job.cell.ideal_ops_per_s(job.cores)),
-        CellStatus::Failed => None,
-    };
-    Some(CellResult {
-        id: job.cell.id(),
-        label: job.cell.model_label(),
-        cell: job.cell.clone(),
-        status,
-        error,
-        repetitions: reps,
-        summary,
-    })
+    }
+
+    /// The cell's id.
+    pub fn id(&self) -> String {
+        self.job.cell.id()
+    }
+
+    /// Repetitions measured so far.
+    pub fn done_repetitions(&self) -> usize {
+        self.reps.len()
+    }
+
+    /// True once the cell failed or measured every repetition.
+    pub fn is_finished(&self) -> bool {
+        self.error.is_some() || self.reps.len() >= self.job.repetitions as usize
+    }
+
+    /// Runs the cell's next repetition; `started_at_s` (seconds since the run's start)
+    /// is recorded in its measurement. Does nothing (`Failed`) on a finished failed cell.
+    pub fn run_next(&mut self, stop: &AtomicBool, started_at_s: f64) -> Step {
+        if self.error.is_some() {
+            return Step::Failed;
+        }
+        let (calibration, python_path) = match &self.prepared {
+            Ok(p) => p.clone(),
+            Err(why) => {
+                self.error = Some(why.clone());
+                return Step::Failed;
+            }
+        };
+        let r = self.reps.len() as u32;
+        let n = self.job.repetitions;
+        let spec = CellSpec {
+            cell: self.job.cell.clone(),
+            ops: self.job.ops,
+            warmup_ops: self.job.warmup_ops,
+            calibration,
+            repetition: r,
+            python_path,
+        };
+        match run_repetition(&self.job, &spec, stop) {
+            Err(None) => Step::Interrupted,
+            Err(Some(why)) => {
+                self.error = Some(format!("repetition {}/{n}: {why}", r + 1));
+                Step::Failed
+            }
+            Ok(mut m) => {
+                m.started_at_s = started_at_s;
+                // Same ops, same work: a different checksum means a model skipped,
+                // repeated or mixed up ops in one of the runs.
+                let differs = self
+                    .reps
+                    .first()
+                    .filter(|first| first.checksum != m.checksum);
+                if let Some(first) = differs {
+                    self.error = Some(format!(
+                        "repetition {}/{n}: checksum {:#x} differs from repetition 1's {:#x} for the same ops",
+                        r + 1,
+                        m.checksum,
+                        first.checksum
+                    ));
+                    self.reps.push(m);
+                    return Step::Failed;
+                }
+                self.reps.push(m);
+                Step::Measured
+            }
+        }
+    }
+
+    /// The cell as it stands, for `results.json`: `None` while it has neither a
+    /// repetition nor an error (a cell with nothing to show is not written). An
+    /// unfinished ok cell is summarised over the repetitions it has; the length of its
+    /// `repetitions` array tells that it is short.
+    pub fn result(&self) -> Option<CellResult> {
+        if self.reps.is_empty() && self.error.is_none() {
+            return None;
+        }
+        let status = if self.error.is_some() {
+            CellStatus::Failed
+        } else {
+            CellStatus::Ok
+        };
+        // A failed cell keeps its raw repetitions but gets no summary: figures from a
+        // cell that crashed or did different work must not reach a chart.
+        let summary = match status {
+            CellStatus::Ok => {
+                Summary::of(&self.reps, self.job.cell.ideal_ops_per_s(self.job.cores))
+            }
+            CellStatus::Failed => None,
+        };
+        Some(CellResult {
+            id: self.job.cell.id(),
+            label: self.job.cell.model_label(),
+            cell: self.job.cell.clone(),
+            status,
+            error: self.error.clone(),
+            repetitions: self.reps.clone(),
+            summary,
+        })
+    }
 }
 
 /// The calibration and Python path, or why the cell cannot run at all.

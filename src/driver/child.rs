@@ -91,6 +91,7 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
         kernel_speed_before: speed_before,
         kernel_speed_after: speed_after,
         info,
+        started_at_s: 0.0,
     })
 }
 

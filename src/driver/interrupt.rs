@@ -3,8 +3,8 @@
 //! The first signal only sets a flag. The driver polls it while waiting for a child, kills
 //! the child's process group, writes the results so far with `interrupted: true` and
 //! exits with 130. A second signal exits at once (130): the results file on disk is still
-//! valid, because it is rewritten atomically after every cell, and the children die with
-//! the driver (`PR_SET_PDEATHSIG`).
+//! valid, because it is rewritten atomically after every repetition, and the children
+//! die with the driver (`PR_SET_PDEATHSIG`).
 
 use anyhow::{Context, Result};
 use signal_hook::consts::{SIGINT, SIGTERM};

@@ -1,9 +1,11 @@
 //! The driver: runs a [`Plan`]'s cells, each repetition in a fresh child process, and
 //! turns what the children measured into [`Results`].
 //!
-//! Order of a run: collect the environment, calibrate each runtime in a child, then cell
-//! by cell: spawn, wait (timeout, Ctrl-C), check, summarise, and rewrite `results.json`
-//! atomically, so that whatever stops the driver, the file holds every finished cell.
+//! Order of a run: collect the environment, calibrate each runtime in a child, then the
+//! repetitions in rounds across cells (or cell by cell with `--no-interleave`, see
+//! `rounds.rs`): spawn, wait (timeout, Ctrl-C), check, and rewrite `results.json`
+//! atomically after every repetition, so that whatever stops the driver, the file holds
+//! every finished repetition.
 
 mod calibrate;
 mod cell_run;
@@ -12,6 +14,7 @@ mod interrupt;
 mod plan;
 mod probes;
 mod progress;
+mod rounds;
 pub mod spawn;
 pub mod speed;
 mod time;
@@ -26,12 +29,12 @@ pub use time::{now_rfc3339, rfc3339};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::metrics::Environment;
 use crate::results::{self, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};
 use crate::scenario::{Plan, RunParams, Runtime};
-use cell_run::{run_cell, CellJob};
+use cell_run::{CellJob, CellRun, Step};
 use interrupt::Interrupt;
 use progress::Progress;
 
@@ -62,6 +65,9 @@ pub struct RunOptions {
     pub no_probes: bool,
     /// No progress output on stderr.
     pub quiet: bool,
+    /// Run each cell's repetitions back to back, cell by cell, instead of in rounds
+    /// across cells (the default; see `RunRecord::interleaved`).
+    pub no_interleave: bool,
     /// The command line, recorded in the results.
     pub command: Vec<String>,
 }
@@ -142,6 +148,10 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let usable_path = python_path.as_ref().and_then(|r| r.as_ref().ok());
     let cal_timeout = timeout.max(Duration::from_secs(120));
     let mut results = new_results(plan, &params, &opts.command);
+    // Repetitions record their start relative to this, the run's `started_at`.
+    let run_start = Instant::now();
+    let interleaved = !opts.no_interleave;
+    results.run.interleaved = interleaved;
     let calibrations = calibrate::calibrate_runtimes(
         &exe,
         &runtimes,
@@ -178,36 +188,68 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         .iter()
         .map(|c| estimated_cell_seconds(c, &params, cores, opts.quick))
         .collect();
-    let mut progress = Progress::new(cells.len(), estimates.iter().sum(), opts.quiet);
-    for (cell, estimate) in cells.iter().zip(&estimates) {
+    let mut runs: Vec<CellRun> = cells
+        .iter()
+        .map(|cell| {
+            let (ops, warmup_ops) = op_counts(cell, &params, cores, opts.quick);
+            CellRun::new(CellJob {
+                exe: &exe,
+                cell,
+                ops,
+                warmup_ops,
+                repetitions: params.repetitions,
+                timeout,
+                calibration: cell_calibration(&calibrations, cell),
+                python_path: if cell.runtime.is_python() {
+                    python_path.clone()
+                } else {
+                    None
+                },
+                cores,
+            })
+        })
+        .collect();
+    let reps = params.repetitions as usize;
+    let mut progress = Progress::new(
+        cells.len(),
+        reps,
+        estimates.iter().sum(),
+        interleaved,
+        opts.quiet,
+    );
+    for slot in rounds::schedule(cells.len(), reps, interleaved) {
         if interrupted || interrupt.requested() {
             interrupted = true;
             break;
         }
-        progress.start_cell(&cell.id());
-        let (ops, warmup_ops) = op_counts(cell, &params, cores, opts.quick);
-        let calibration = cell_calibration(&calibrations, cell);
-        let job = CellJob {
-            exe: &exe,
-            cell,
-            ops,
-            warmup_ops,
-            repetitions: params.repetitions,
-            timeout,
-            calibration,
-            python_path: if cell.runtime.is_python() {
-                python_path.clone()
-            } else {
-                None
-            },
-            cores,
-        };
-        let Some(result) = run_cell(&job, interrupt.flag()) else {
-            interrupted = true;
-            break;
-        };
-        progress.finish_cell(&result, *estimate);
-        results.cells.push(result);
+        if slot.cell == 0 {
+            progress.start_round(slot.round);
+        }
+        let run = &mut runs[slot.cell];
+        if run.is_finished() {
+            continue; // failed in an earlier round
+        }
+        progress.start_repetition(slot.round, &run.id());
+        let before = run.done_repetitions();
+        let started_at_s = run_start.elapsed().as_secs_f64();
+        let step = run.run_next(interrupt.flag(), started_at_s);
+        let per_rep = estimates[slot.cell] / reps as f64;
+        match step {
+            Step::Interrupted => {
+                interrupted = true;
+                break;
+            }
+            Step::Measured => progress.finish_repetition(per_rep),
+            // The failed repetition and the ones it skips.
+            Step::Failed => progress.skip_repetitions(per_rep * reps.saturating_sub(before) as f64),
+        }
+        if run.is_finished() {
+            if let Some(result) = run.result() {
+                progress.finish_cell(&result);
+            }
+        }
+        // Plan order, whatever the round; cells with nothing yet are left out.
+        results.cells = runs.iter().filter_map(CellRun::result).collect();
         results.run.finished_at = now_rfc3339();
         results::write_results(&results_path, &results)?;
     }
@@ -235,9 +277,13 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         }
     }
     if interrupted {
+        let finished = runs.iter().filter(|r| r.is_finished()).count();
+        let partial = runs
+            .iter()
+            .filter(|r| !r.is_finished() && r.done_repetitions() > 0)
+            .count();
         note(&format!(
-            "interrupted: {} of {} cells finished",
-            results.cells.len(),
+            "interrupted: {finished} of {} cells finished, {partial} more with some of their repetitions",
             cells.len()
         ));
     }
@@ -278,6 +324,7 @@ fn new_results(plan: &Plan, params: &RunParams, command: &[String]) -> Results {
             started_at: now_rfc3339(),
             finished_at: now_rfc3339(),
             interrupted: true,
+            interleaved: false,
             command: command.to_vec(),
             params: params.clone(),
         },

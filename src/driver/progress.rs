@@ -1,5 +1,6 @@
-//! Progress on stderr: a bar on a terminal, one line per finished cell otherwise.
-//! Failures are printed as they happen, with their reason, in both cases.
+//! Progress on stderr: a bar on a terminal (repetition by repetition, with the round and
+//! the cell), otherwise one line per round start and one per finished cell. Failures are
+//! printed as they happen, with their reason, in both cases.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -10,23 +11,34 @@ use crate::results::{CellResult, CellStatus};
 /// Reports the sweep's progress.
 pub struct Progress {
     bar: Option<ProgressBar>,
-    total: usize,
-    done: usize,
+    quiet: bool,
+    cells: usize,
+    cells_done: usize,
+    repetitions: usize,
+    reps_done: usize,
+    interleaved: bool,
 }
 
 impl Progress {
-    /// A progress display for `total` cells expected to take `estimated_s` seconds.
-    /// `quiet` turns it off.
-    pub fn new(total: usize, estimated_s: f64, quiet: bool) -> Progress {
+    /// A progress display for `cells` cells of `repetitions` repetitions each, expected
+    /// to take `estimated_s` seconds in all, run in rounds when `interleaved`. `quiet`
+    /// turns it off.
+    pub fn new(
+        cells: usize,
+        repetitions: usize,
+        estimated_s: f64,
+        interleaved: bool,
+        quiet: bool,
+    ) -> Progress {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-            // The bar's unit is estimated milliseconds, not cells, so its ETA weighs a
-            // long cell more than a short one.
+            // The bar's unit is estimated milliseconds, not repetitions, so its ETA weighs
+            // a long cell's repetition more than a short one's.
             let bar = ProgressBar::with_draw_target(
                 Some(ms(estimated_s).max(1)),
                 ProgressDrawTarget::stderr(),
             );
             let style = ProgressStyle::with_template(
-                "{prefix:>9} [{bar:25}] {elapsed_precise} ETA {eta:<4} {wide_msg}",
+                "{prefix:>11} [{bar:25}] {elapsed_precise} ETA {eta:<4} {wide_msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
@@ -36,29 +48,62 @@ impl Progress {
         });
         Progress {
             bar,
-            total,
-            done: 0,
+            quiet,
+            cells,
+            cells_done: 0,
+            repetitions,
+            reps_done: 0,
+            interleaved,
         }
     }
 
-    /// Cell `id` starts.
-    pub fn start_cell(&self, id: &str) {
+    /// Round `round` (from 0) starts; said on its own line off a terminal, when there
+    /// are rounds to tell apart.
+    pub fn start_round(&self, round: usize) {
+        if self.bar.is_none() && !self.quiet && self.interleaved && self.repetitions > 1 {
+            eprintln!("round {}/{}", round + 1, self.repetitions);
+        }
+    }
+
+    /// Repetition `round` (from 0) of cell `id` starts.
+    pub fn start_repetition(&self, round: usize, id: &str) {
         if let Some(bar) = &self.bar {
-            bar.set_prefix(format!("{}/{}", self.done + 1, self.total));
-            bar.set_message(id.to_string());
+            let word = if self.interleaved { "round" } else { "rep" };
+            bar.set_prefix(format!("{word} {}/{}", round + 1, self.repetitions));
+            bar.set_message(format!(
+                "{id}  ({}/{} repetitions done)",
+                self.reps_done,
+                self.cells * self.repetitions
+            ));
         }
     }
 
-    /// A cell finished (ok or failed); `estimated_s` is what it was expected to take.
-    pub fn finish_cell(&mut self, cell: &CellResult, estimated_s: f64) {
-        self.done += 1;
-        let head = format!("[{}/{}] {}", self.done, self.total, cell.id);
+    /// A repetition expected to take `estimated_s` finished.
+    pub fn finish_repetition(&mut self, estimated_s: f64) {
+        self.reps_done += 1;
+        if let Some(bar) = &self.bar {
+            bar.inc(ms(estimated_s));
+        }
+    }
+
+    /// A failure ends a cell early: its failed and skipped repetitions, expected to
+    /// take `estimated_s` in all, will not run.
+    pub fn skip_repetitions(&mut self, estimated_s: f64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(ms(estimated_s));
+        }
+    }
+
+    /// A cell finished (ok after its last repetition, or failed).
+    pub fn finish_cell(&mut self, cell: &CellResult) {
+        self.cells_done += 1;
+        if self.quiet {
+            return;
+        }
+        let head = format!("[{}/{}] {}", self.cells_done, self.cells, cell.id);
         match (&self.bar, cell.status) {
-            (Some(bar), CellStatus::Ok) => bar.inc(ms(estimated_s)),
-            (Some(bar), CellStatus::Failed) => {
-                bar.println(failure_line(&head, cell));
-                bar.inc(ms(estimated_s));
-            }
+            (Some(_), CellStatus::Ok) => {}
+            (Some(bar), CellStatus::Failed) => bar.println(failure_line(&head, cell)),
             (None, CellStatus::Ok) => {
                 let figures = cell.summary.map_or(String::new(), |s| {
                     format!(

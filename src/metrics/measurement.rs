@@ -54,6 +54,11 @@ pub struct Measurement {
     /// Runtime-specific facts (e.g. the interpreter's version and switch interval).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub info: BTreeMap<String, serde_json::Value>,
+    /// When the driver started this repetition's child, seconds since the run's start
+    /// (filled in by the driver; 0 in files written before it was recorded). Shows the
+    /// order repetitions ran in, e.g. interleaved in rounds across cells.
+    #[serde(default)]
+    pub started_at_s: f64,
 }
 
 impl Measurement {

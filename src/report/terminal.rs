@@ -197,6 +197,7 @@ mod tests {
                 started_at: String::new(),
                 finished_at: String::new(),
                 interrupted: false,
+                interleaved: false,
                 command: vec![],
                 params: RunParams {
                     budget: Budget::Ops(10),

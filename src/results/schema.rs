@@ -62,13 +62,20 @@ pub struct RunRecord {
     pub started_at: String,
     /// End, RFC 3339 UTC.
     pub finished_at: String,
-    /// True when the run was stopped (Ctrl-C) before every cell ran: the cells present
-    /// are complete, the missing ones never ran.
+    /// True when the run was stopped (Ctrl-C) before every repetition ran: the cells
+    /// present hold the repetitions that finished (an unfinished cell's `repetitions` is
+    /// shorter than `params.repetitions`, its summary over those), the missing ones
+    /// never ran.
     pub interrupted: bool,
     /// The command line.
     pub command: Vec<String>,
     /// How each cell was run.
     pub params: RunParams,
+    /// True when the repetitions ran in rounds (repetition 1 of every cell, then
+    /// repetition 2 of every cell, …) so that each cell samples the whole run's time
+    /// span; false for cell by cell (`--no-interleave`, and files written before rounds).
+    #[serde(default)]
+    pub interleaved: bool,
 }
 
 /// Whether a cell produced measurements.
