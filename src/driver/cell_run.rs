@@ -259,4 +259,38 @@ mod tests {
             .unwrap_err()
             .contains("not valid JSON"));
     }
+
+    #[test]
+    fn a_cell_that_cannot_run_fails_once_and_is_written_without_repetitions() {
+        let cell =
+            super::super::plan::tests::cell(crate::scenario::ModelKind::Sequential, 100.0, 0.0, 1);
+        let run = |calibration: Result<Calibration, String>| {
+            CellRun::new(CellJob {
+                exe: Path::new("/nonexistent/spectrum"),
+                cell: &cell,
+                ops: 10,
+                warmup_ops: 0,
+                repetitions: 3,
+                timeout: Duration::from_secs(1),
+                calibration,
+                python_path: None,
+                cores: 1,
+            })
+        };
+        // Nothing ran yet: nothing to write.
+        let fresh = run(Err("unused".into()));
+        assert!(!fresh.is_finished());
+        assert!(fresh.result().is_none());
+
+        let mut broken = run(Err("no calibration for runtime rust".into()));
+        let stop = AtomicBool::new(false);
+        assert_eq!(broken.run_next(&stop, 0.0), Step::Failed);
+        assert!(broken.is_finished());
+        // A later round does not run it again.
+        assert_eq!(broken.run_next(&stop, 1.0), Step::Failed);
+        let r = broken.result().unwrap();
+        assert_eq!(r.status, CellStatus::Failed);
+        assert_eq!(r.error.as_deref(), Some("no calibration for runtime rust"));
+        assert!(r.repetitions.is_empty() && r.summary.is_none());
+    }
 }
