@@ -9,7 +9,7 @@ use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use spectrum::model::{self, process, CellSpec, Model};
-use spectrum::scenario::{AsyncCpu, Cell, IoKind, ModelKind, Runtime};
+use spectrum::scenario::{AsyncCpu, Cell, ModelKind, Runtime};
 use spectrum::workload::Calibration;
 
 /// Points the process model at the real binary: this test executable has no `worker`
@@ -28,26 +28,10 @@ fn spec(
     io_us: f64,
     n: u32,
 ) -> CellSpec {
-    let op_time_us = cpu_us + io_us;
     CellSpec {
         cell: Cell {
-            runtime: Runtime::Rust,
-            model,
             async_cpu,
-            io: IoKind::Sleep,
-            io_fraction: if op_time_us > 0.0 {
-                io_us / op_time_us
-            } else {
-                0.0
-            },
-            op_time_us,
-            cpu_us,
-            io_us,
-            concurrency: n,
-            gil: None,
-            cpu_impl: None,
-            io_impl: None,
-            fault: None,
+            ..Cell::sleep_op(Runtime::Rust, model, cpu_us, io_us, n)
         },
         ops: 100,
         warmup_ops: 10,

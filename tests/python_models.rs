@@ -5,28 +5,14 @@
 use std::path::PathBuf;
 
 use spectrum::model::{self, CellSpec};
-use spectrum::scenario::{AsyncCpu, Cell, Fault, Impl, IoKind, ModelKind, Runtime};
+use spectrum::scenario::{AsyncCpu, Cell, Fault, Impl, ModelKind, Runtime};
 use spectrum::workload::{kernel, Calibration};
 
 /// Kernel iterations per op (calibration 1 iteration/µs, 300 µs of CPU).
 const ITERS: u64 = 300;
 
 fn cell(runtime: Runtime, model: ModelKind, concurrency: u32) -> Cell {
-    Cell {
-        runtime,
-        model,
-        async_cpu: None,
-        io: IoKind::Sleep,
-        io_fraction: 0.25,
-        op_time_us: 400.0,
-        cpu_us: ITERS as f64,
-        io_us: 100.0,
-        concurrency,
-        gil: None,
-        cpu_impl: None,
-        io_impl: None,
-        fault: None,
-    }
+    Cell::sleep_op(runtime, model, ITERS as f64, 100.0, concurrency)
 }
 
 fn spec(cell: Cell) -> CellSpec {

@@ -152,13 +152,17 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let run_start = Instant::now();
     let interleaved = !opts.no_interleave;
     results.run.interleaved = interleaved;
-    let calibrations = calibrate::calibrate_runtimes(
-        &exe,
-        &runtimes,
-        usable_path.map(PathBuf::as_path),
-        cal_timeout,
-        interrupt.flag(),
-    )?;
+    // The same calibration children run at the start and again at the end of the run.
+    let calibrate_all = || {
+        calibrate::calibrate_runtimes(
+            &exe,
+            &runtimes,
+            usable_path.map(PathBuf::as_path),
+            cal_timeout,
+            interrupt.flag(),
+        )
+    };
+    let calibrations = calibrate_all()?;
     let mut interrupted = calibrations.is_none();
     let calibrations = calibrations.unwrap_or_default();
     for (rt, cal) in &calibrations {
@@ -257,13 +261,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     interrupted |= interrupt.requested();
     if !interrupted {
         // Calibrate again: did the machine run the kernels at the same speed at the end?
-        let end = calibrate::calibrate_runtimes(
-            &exe,
-            &runtimes,
-            usable_path.map(PathBuf::as_path),
-            cal_timeout,
-            interrupt.flag(),
-        )?;
+        let end = calibrate_all()?;
         interrupted = end.is_none();
         for (rt, report) in end.unwrap_or_default() {
             if let Ok(report) = report {

@@ -93,26 +93,11 @@ pub fn estimated_cell_seconds(cell: &Cell, params: &RunParams, cores: usize, qui
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::scenario::{IoKind, ModelKind, Runtime};
+    use crate::scenario::{ModelKind, Runtime};
 
     /// A plain Rust cell of `cpu_us` + `io_us` with `concurrency` workers.
     pub(crate) fn cell(model: ModelKind, cpu_us: f64, io_us: f64, concurrency: u32) -> Cell {
-        let op = cpu_us + io_us;
-        Cell {
-            runtime: Runtime::Rust,
-            model,
-            async_cpu: None,
-            io: IoKind::Sleep,
-            io_fraction: if op > 0.0 { io_us / op } else { 0.0 },
-            op_time_us: op,
-            cpu_us,
-            io_us,
-            concurrency,
-            gil: None,
-            cpu_impl: None,
-            io_impl: None,
-            fault: None,
-        }
+        Cell::sleep_op(Runtime::Rust, model, cpu_us, io_us, concurrency)
     }
 
     fn params(budget: Budget) -> RunParams {

@@ -171,7 +171,7 @@ pub fn op_spec(spec: &CellSpec) -> Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{IoKind, ModelKind};
+    use crate::scenario::ModelKind;
 
     /// A Python cell of `cpu_us` + `io_us` with `concurrency` workers.
     pub(crate) fn cell(
@@ -181,22 +181,7 @@ mod tests {
         io_us: f64,
         n: u32,
     ) -> Cell {
-        let op = cpu_us + io_us;
-        Cell {
-            runtime,
-            model,
-            async_cpu: None,
-            io: IoKind::Sleep,
-            io_fraction: if op > 0.0 { io_us / op } else { 0.0 },
-            op_time_us: op,
-            cpu_us,
-            io_us,
-            concurrency: n,
-            gil: None,
-            cpu_impl: None,
-            io_impl: None,
-            fault: None,
-        }
+        Cell::sleep_op(runtime, model, cpu_us, io_us, n)
     }
 
     /// The spec of `cell` with a fixed calibration of `iters_per_us`.

@@ -142,24 +142,10 @@ mod tests {
     use super::*;
     use crate::metrics::{Environment, LatencySummary, Spread, Summary};
     use crate::results::{CellResult, RunRecord, ScenarioRecord, SCHEMA};
-    use crate::scenario::{Budget, Cell, IoKind, ModelKind, RunParams, Runtime};
+    use crate::scenario::{Budget, Cell, ModelKind, RunParams, Runtime};
 
     fn cell(model: ModelKind) -> Cell {
-        Cell {
-            runtime: Runtime::Rust,
-            model,
-            async_cpu: None,
-            io: IoKind::Sleep,
-            io_fraction: 0.5,
-            op_time_us: 1000.0,
-            cpu_us: 500.0,
-            io_us: 500.0,
-            concurrency: 2,
-            gil: None,
-            cpu_impl: None,
-            io_impl: None,
-            fault: None,
-        }
+        Cell::sleep_op(Runtime::Rust, model, 500.0, 500.0, 2)
     }
 
     fn results() -> Results {

@@ -189,6 +189,38 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// A cell of `cpu_us` of CPU then `io_us` of sleep with `concurrency` workers, every
+    /// variant unset (async CPU inline, Python halves in Python, GIL held): what a
+    /// scenario's expansion gives when only these keys are swept.
+    pub fn sleep_op(
+        runtime: Runtime,
+        model: ModelKind,
+        cpu_us: f64,
+        io_us: f64,
+        concurrency: u32,
+    ) -> Cell {
+        let op_time_us = cpu_us + io_us;
+        Cell {
+            runtime,
+            model,
+            async_cpu: None,
+            io: IoKind::Sleep,
+            io_fraction: if op_time_us > 0.0 {
+                io_us / op_time_us
+            } else {
+                0.0
+            },
+            op_time_us,
+            cpu_us,
+            io_us,
+            concurrency,
+            gil: None,
+            cpu_impl: None,
+            io_impl: None,
+            fault: None,
+        }
+    }
+
     /// A short stable label for the model and its variants, e.g. `async+offload`,
     /// `thread gil=released cpu=native`. Charts draw one line per label.
     pub fn model_label(&self) -> String {

@@ -58,19 +58,25 @@ fn fit(points: &[(f64, f64)]) -> Option<f64> {
     (points.len() >= 2 && sxx > 0.0).then(|| sxy / sxx)
 }
 
+/// The I/O share a panel's memory line is drawn at, and the rows measured there.
+fn rows_at_chosen_fraction<'a>(rows: &[Row<'a>]) -> Option<(f64, Vec<Row<'a>>)> {
+    let f = chosen_fraction(rows)?;
+    Some((
+        f,
+        rows.iter()
+            .filter(|r| r.cell.io_fraction == f)
+            .copied()
+            .collect(),
+    ))
+}
+
 /// Per-unit memory slopes of every label measured at two or more concurrencies.
 pub(crate) fn slopes(rows: &[Row]) -> Vec<Slope> {
     let mut out = Vec::new();
     for g in groups(rows, false) {
-        let Some(f) = chosen_fraction(&g.rows) else {
+        let Some((f, at_f)) = rows_at_chosen_fraction(&g.rows) else {
             continue;
         };
-        let at_f: Vec<Row> = g
-            .rows
-            .iter()
-            .filter(|r| r.cell.io_fraction == f)
-            .copied()
-            .collect();
         for (label, pts) in series(&at_f) {
             let xy: Vec<(f64, f64)> = pts
                 .iter()
@@ -104,15 +110,9 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
         ..Figure::default()
     };
     for g in groups(rows, false) {
-        let Some(f) = chosen_fraction(&g.rows) else {
+        let Some((f, at_f)) = rows_at_chosen_fraction(&g.rows) else {
             continue;
         };
-        let at_f: Vec<Row> = g
-            .rows
-            .iter()
-            .filter(|r| r.cell.io_fraction == f)
-            .copied()
-            .collect();
         let mut lines = Vec::new();
         for (label, pts) in series(&at_f) {
             let slope = all_slopes
