@@ -174,7 +174,11 @@ pub(crate) fn claims(rows: &[Row], probes: &[(&str, &Probes)]) -> Vec<Verdict> {
             number: 5,
             claim: "CPU work done inline in an async task stalls every other task on that worker: the latency of the I/O tasks grows; an executor pool (spawn_blocking, to_thread) fixes the latency at the price of threads.",
             findings: inline_vs_offload(rows),
-            published: &["no single published figure: the effect is the mechanism of every event loop — tokio's and asyncio's documentation on blocking"],
+            published: &[
+                "no single published figure: the effect is the mechanism of every event loop — tokio's and asyncio's documentation on blocking",
+                // Why the verdict may not settle the claim: say what was measured.
+                "what this sweep measures: every op has both halves, so the inline and offloaded cells compare ops that each carry their own CPU; the claim is about pure-I/O tasks running beside CPU-bound ones, a mixed workload spectrum does not run yet",
+            ],
         },
     ]
 }
