@@ -6,25 +6,16 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use spectrum::model::{self, CellSpec};
-use spectrum::scenario::{Cell, Gil, Impl, IoKind, ModelKind, Runtime};
+use spectrum::scenario::{Cell, Gil, Impl, ModelKind, Runtime};
 use spectrum::workload::Calibration;
 
 /// Wall time of `ops` pure-I/O ops (native sleep of `io_us`) on `n` embedded threads.
 fn native_sleep_wall(gil: Gil, n: u32, ops: u64, io_us: f64) -> f64 {
     let cell = Cell {
-        runtime: Runtime::Python,
-        model: ModelKind::Thread,
-        async_cpu: None,
-        io: IoKind::Sleep,
-        io_fraction: 1.0,
-        op_time_us: io_us,
-        cpu_us: 0.0,
-        io_us,
-        concurrency: n,
         gil: Some(gil),
         cpu_impl: Some(Impl::Native),
         io_impl: Some(Impl::Native),
-        fault: None,
+        ..Cell::sleep_op(Runtime::Python, ModelKind::Thread, 0.0, io_us, n)
     };
     let spec = CellSpec {
         cell,

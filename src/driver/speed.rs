@@ -102,21 +102,13 @@ mod tests {
     fn the_rust_kernel_runs_near_its_own_calibration() {
         let cal = crate::workload::calibrate_rust();
         let spec = CellSpec {
-            cell: crate::scenario::Cell {
-                runtime: Runtime::Rust,
-                model: crate::scenario::ModelKind::Sequential,
-                async_cpu: None,
-                io: crate::scenario::IoKind::Sleep,
-                io_fraction: 0.0,
-                op_time_us: 10.0,
-                cpu_us: 10.0,
-                io_us: 0.0,
-                concurrency: 1,
-                gil: None,
-                cpu_impl: None,
-                io_impl: None,
-                fault: None,
-            },
+            cell: crate::scenario::Cell::sleep_op(
+                Runtime::Rust,
+                crate::scenario::ModelKind::Sequential,
+                10.0,
+                0.0,
+                1,
+            ),
             ops: 1,
             warmup_ops: 0,
             calibration: cal,

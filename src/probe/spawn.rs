@@ -10,7 +10,7 @@ use tokio::runtime::{Builder, Runtime};
 
 use crate::model::process::ProcessModel;
 use crate::model::CellSpec;
-use crate::scenario::{Cell, IoKind, ModelKind, Runtime as CellRuntime};
+use crate::scenario::{Cell, ModelKind, Runtime as CellRuntime};
 use crate::workload::Calibration;
 
 /// When a spawned process counts as done.
@@ -153,21 +153,7 @@ impl Spawner {
 fn worker_spec(runtime: CellRuntime, python_path: Option<PathBuf>) -> CellSpec {
     let op_time_us = 50.0;
     CellSpec {
-        cell: Cell {
-            runtime,
-            model: ModelKind::Process,
-            async_cpu: None,
-            io: IoKind::Sleep,
-            io_fraction: 0.0,
-            op_time_us,
-            cpu_us: op_time_us,
-            io_us: 0.0,
-            concurrency: 1,
-            gil: None,
-            cpu_impl: None,
-            io_impl: None,
-            fault: None,
-        },
+        cell: Cell::sleep_op(runtime, ModelKind::Process, op_time_us, 0.0, 1),
         ops: 0,
         warmup_ops: 0,
         calibration: Calibration::from_samples(vec![1.0]),
