@@ -77,9 +77,8 @@ pub fn filter_cells(cells: &[Cell], filter: Option<&str>) -> Vec<Cell> {
 }
 
 /// A rough wall-clock estimate of one cell, seconds: every repetition's warm-up and
-/// window at the ideal rate plus a fixed start-up cost per child (the progress bar's ETA).
+/// window at the ideal rate plus the cell's start-up estimate (the progress bar's ETA).
 pub fn estimated_cell_seconds(cell: &Cell, params: &RunParams, cores: usize, quick: bool) -> f64 {
-    const CHILD_STARTUP_S: f64 = 0.05;
     let (ops, warmup) = op_counts(cell, params, cores, quick);
     let ideal = cell.ideal_ops_per_s(cores);
     let run = if ideal.is_finite() && ideal > 0.0 {
@@ -87,7 +86,7 @@ pub fn estimated_cell_seconds(cell: &Cell, params: &RunParams, cores: usize, qui
     } else {
         0.0
     };
-    f64::from(params.repetitions.max(1)) * (run + CHILD_STARTUP_S)
+    f64::from(params.repetitions.max(1)) * (run + cell.startup_estimate_s())
 }
 
 #[cfg(test)]

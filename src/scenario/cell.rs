@@ -270,6 +270,25 @@ impl Cell {
         )
     }
 
+    /// Typical seconds of start-up per repetition outside the measured window: the child
+    /// process, the model's set-up (interpreter, worker processes) and the speed checks.
+    /// Read off a default run on the 2-core development VM (gaps between repetitions in
+    /// `results.json`: Rust 0.05 s, Rust processes 0.08 s, embedded Python 0.17 s, its
+    /// processes 0.22 s, plain `python3` 0.23 s, its processes 0.29 s); only estimates
+    /// (`spectrum list`, the progress bar's ETA) use it.
+    pub fn startup_estimate_s(&self) -> f64 {
+        let base = match self.runtime {
+            Runtime::Rust => 0.05,
+            Runtime::Python => 0.17,
+            Runtime::Cpython => 0.23,
+        };
+        if self.model == ModelKind::Process {
+            base + 0.05
+        } else {
+            base
+        }
+    }
+
     /// The ideal throughput bound of DESIGN.md, in ops/s:
     /// `min(cores / cpu_s, N / (cpu_s + io_s))`.
     pub fn ideal_ops_per_s(&self, cores: usize) -> f64 {

@@ -153,14 +153,15 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-/// Seconds of child start-up and model set-up (runtime, workers, interpreter) per
-/// repetition, on top of its measured window: a rough figure for progress estimates.
-const SETUP_S: f64 = 0.1;
+/// Seconds a run spends outside the cells: calibration at the start and the end, and
+/// the switch/spawn probes (about 5 s on the 2-core development VM).
+const RUN_OVERHEAD_S: f64 = 5.0;
 
 impl Plan {
-    /// A rough run time in seconds, for the progress display: per cell, repetitions ×
-    /// (measured window with its warm-up + set-up). Cells slower than their ideal bound
-    /// run longer, so this is a floor more than a forecast.
+    /// A rough run time in seconds, for `spectrum list`: per cell, repetitions ×
+    /// (measured window with its warm-up + [`Cell::startup_estimate_s`]), plus a few
+    /// seconds of calibration and probes. Cells slower than their ideal bound run
+    /// longer, so this is a floor more than a forecast.
     pub fn estimated_seconds(&self) -> f64 {
         self.estimated_seconds_on(crate::metrics::available_cores())
     }
@@ -183,9 +184,10 @@ impl Plan {
                         }
                     }
                 };
-                f64::from(p.repetitions) * (window * (1.0 + p.warmup) + SETUP_S)
+                f64::from(p.repetitions) * (window * (1.0 + p.warmup) + cell.startup_estimate_s())
             })
-            .sum()
+            .sum::<f64>()
+            + RUN_OVERHEAD_S
     }
 }
 

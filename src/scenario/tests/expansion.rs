@@ -194,12 +194,13 @@ fn estimate_counts_repetitions_window_and_setup() {
     let p = plan(&format!(
         "{BASE}[defaults]\nduration = \"1s\"\nrepetitions = 2\nwarmup = 0.5\n"
     ));
-    assert!((p.estimated_seconds_on(2) - 2.0 * (1.5 + 0.1)).abs() < 1e-9);
+    // One Rust thread cell: 0.05 s of start-up per repetition, 5 s for the whole run.
+    assert!((p.estimated_seconds_on(2) - (2.0 * (1.5 + 0.05) + 5.0)).abs() < 1e-9);
     // 100 ops of 1 ms (half CPU) by 2 workers on 2 cores: 2000 ops/s, 0.05 s, + set-up.
     let p = plan(&format!(
         "{BASE}[defaults]\nops = 100\nrepetitions = 1\nwarmup = 0\n"
     ));
-    assert!((p.estimated_seconds_on(2) - 0.15).abs() < 1e-9);
+    assert!((p.estimated_seconds_on(2) - (0.05 + 0.05 + 5.0)).abs() < 1e-9);
 }
 
 #[test]

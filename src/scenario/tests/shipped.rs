@@ -21,12 +21,13 @@ fn shipped_scenarios_parse_and_fit_their_budgets() {
             "{name}: fault cells"
         );
     }
-    // The default must finish in about two minutes on 2 cores, Python part included:
-    // the Rust part gets ~80 s of it. The quick sweep must stay under 30 s in all.
+    // Issue budgets on 2 cores: the default's Rust part in under 2 minutes, the whole
+    // default (both runtimes) in under 3, the quick sweep in under 30 s. The estimates
+    // are floors (docs/scenarios.md gives measured times), so keep a margin.
     let spectrum = load(Some("spectrum")).unwrap();
-    assert!(estimate_of(&spectrum, Runtime::Rust) <= 80.0);
-    assert!(spectrum.estimated_seconds_on(2) <= 120.0);
-    assert!(load(Some("quick.toml")).unwrap().estimated_seconds_on(2) <= 30.0);
+    assert!(estimate_of(&spectrum, Runtime::Rust) <= 100.0);
+    assert!(spectrum.estimated_seconds_on(2) <= 160.0);
+    assert!(load(Some("quick.toml")).unwrap().estimated_seconds_on(2) <= 25.0);
 }
 
 #[test]
