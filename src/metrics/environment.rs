@@ -1,6 +1,7 @@
 //! The machine a run was measured on, recorded once per run.
 
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
 
 use super::available_cores;
@@ -29,9 +30,21 @@ pub struct Environment {
     pub rustc: String,
     /// Load averages (1, 5, 15 min) when the run started.
     pub load_average: [f64; 3],
-    /// True when the 1-minute load at the start exceeded half the cores: the figures may
-    /// be disturbed by other work.
+    /// True when other work was running at the start: other processes kept more than a
+    /// quarter of the machine's CPU time busy during a short sample (or, where
+    /// `/proc/stat` cannot be read, the 1-minute load exceeded half the cores). The
+    /// figures may be disturbed.
     pub busy: bool,
+    /// Share of all CPUs' time spent busy (not idle, not waiting for I/O) during a
+    /// 0.3 s sample of `/proc/stat` taken as the run starts, while spectrum itself is idle:
+    /// what other work was using the machine *now*, unlike the load average, which still
+    /// remembers the last minute (a previous run included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_cpu_share: Option<f64>,
+    /// Share of all CPUs' time the hypervisor gave to someone else during that sample
+    /// (`steal` in `/proc/stat`; 0 on bare metal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steal_share: Option<f64>,
     /// The cgroup's `cpu.stat` `nr_throttled` when the run started (containers with a
     /// CPU quota): if it grows during a run, the quota, not the model, limited throughput.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +64,7 @@ impl Environment {
         );
         let available = available_cores();
         let load_average = read_loadavg().unwrap_or_default();
+        let sample = cpu_sample(Duration::from_millis(300));
         Environment {
             cpu_model: sys
                 .cpus()
@@ -68,7 +82,12 @@ impl Environment {
             hostname: System::host_name().unwrap_or_default(),
             rustc: env!("SPECTRUM_RUSTC_VERSION").to_string(),
             load_average,
-            busy: is_busy(load_average[0], available),
+            busy: match sample {
+                Some(share) => share.busy > BUSY_SHARE,
+                None => is_busy(load_average[0], available),
+            },
+            other_cpu_share: sample.map(|s| s.busy),
+            steal_share: sample.map(|s| s.steal),
             cgroup_nr_throttled: read_nr_throttled(),
             python: None,
         }
@@ -78,14 +97,85 @@ impl Environment {
     pub fn busy_warning(&self) -> Option<String> {
         self.busy.then(|| {
             format!(
-                "the machine looks busy (1-minute load {:.2} on {} cores): figures may be disturbed by other work",
-                self.load_average[0], self.available_cores
+                "the machine looks busy ({}): figures may be disturbed by other work",
+                self.busy_reason()
             )
         })
     }
+
+    /// What made the machine look busy, in words: the CPU sample when there is one, else
+    /// the load average.
+    pub fn busy_reason(&self) -> String {
+        match self.other_cpu_share {
+            Some(share) => format!(
+                "other work used {:.0}% of the {} cores' time during a 0.3 s sample at the start; 1-minute load {:.2}",
+                share * 100.0,
+                self.logical_cores,
+                self.load_average[0]
+            ),
+            None => format!(
+                "1-minute load {:.2} on {} cores",
+                self.load_average[0], self.available_cores
+            ),
+        }
+    }
 }
 
-/// Busy: more than half the usable cores' worth of runnable work before we start.
+/// Busy: other work kept more than this share of all CPUs' time busy during the sample.
+const BUSY_SHARE: f64 = 0.25;
+
+/// Shares of all CPUs' time over a sample of `/proc/stat`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct CpuShare {
+    /// Not idle and not waiting for I/O.
+    busy: f64,
+    /// Given by the hypervisor to another guest.
+    steal: f64,
+}
+
+/// Samples `/proc/stat` twice, `window` apart (the caller does nothing meanwhile).
+fn cpu_sample(window: Duration) -> Option<CpuShare> {
+    let read = || parse_cpu_ticks(&std::fs::read_to_string("/proc/stat").ok()?);
+    let before = read()?;
+    std::thread::sleep(window);
+    let after = read()?;
+    cpu_share(&before, &after)
+}
+
+/// The aggregate `cpu` line of `/proc/stat`: user nice system idle iowait irq softirq
+/// steal (guest time is already counted in user and nice).
+fn parse_cpu_ticks(text: &str) -> Option<[u64; 8]> {
+    let line = text.lines().find(|l| l.starts_with("cpu "))?;
+    let mut it = line
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse::<u64>().ok());
+    let mut ticks = [0u64; 8];
+    for t in &mut ticks {
+        *t = it.next()??;
+    }
+    Some(ticks)
+}
+
+fn cpu_share(before: &[u64; 8], after: &[u64; 8]) -> Option<CpuShare> {
+    let d: Vec<u64> = after
+        .iter()
+        .zip(before)
+        .map(|(a, b)| a.saturating_sub(*b))
+        .collect();
+    let total: u64 = d.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let (idle, iowait, steal) = (d[3], d[4], d[7]);
+    Some(CpuShare {
+        busy: (total - idle - iowait) as f64 / total as f64,
+        steal: steal as f64 / total as f64,
+    })
+}
+
+/// Busy (fallback without `/proc/stat`): more than half the usable cores' worth of
+/// runnable work before we start.
 fn is_busy(load_1min: f64, cores: usize) -> bool {
     load_1min > cores as f64 / 2.0
 }
@@ -144,6 +234,18 @@ mod tests {
         let stat = "usage_usec 100\nnr_periods 10\nnr_throttled 3\nthrottled_usec 9\n";
         assert_eq!(parse_nr_throttled(stat), Some(3));
         assert_eq!(parse_nr_throttled("usage_usec 1\n"), None);
+    }
+
+    #[test]
+    fn cpu_share_from_two_proc_stat_samples() {
+        let before = parse_cpu_ticks("cpu  100 0 50 800 10 0 0 40 0 0\ncpu0 1 2 3\n").unwrap();
+        let after = parse_cpu_ticks("cpu  160 0 70 900 10 0 0 60 0 0\n").unwrap();
+        // 200 ticks in all: 100 idle, 20 steal, 80 user + system (+ the steal) busy.
+        let share = cpu_share(&before, &after).unwrap();
+        assert!((share.busy - 0.5).abs() < 1e-9, "{share:?}");
+        assert!((share.steal - 0.1).abs() < 1e-9, "{share:?}");
+        assert_eq!(cpu_share(&after, &after), None);
+        assert_eq!(parse_cpu_ticks("intr 1 2 3"), None);
     }
 
     #[test]

@@ -187,9 +187,9 @@ pub(crate) fn summary(m: &Merged) -> String {
         if r.environment.busy {
             let _ = write!(
                 s,
-                "<p class=\"warning\">{}The machine looked busy when the run started (load {}): figures may be disturbed by other work.</p>",
+                "<p class=\"warning\">{}The machine looked busy when the run started ({}): figures may be disturbed by other work.</p>",
                 tag_prefix(&src.tag),
-                r.environment.load_average.map(num).join(" ")
+                esc(&r.environment.busy_reason())
             );
         }
         if r.run.interrupted {
@@ -326,6 +326,16 @@ pub(crate) fn environment_section(m: &Merged) -> String {
                 ),
             ),
         ];
+        if let (Some(busy), Some(steal)) = (e.other_cpu_share, e.steal_share) {
+            pairs.push((
+                "CPU in use at start",
+                format!(
+                    "{:.0}% busy, {:.1}% stolen by the hypervisor (0.3 s sample of /proc/stat)",
+                    busy * 100.0,
+                    steal * 100.0
+                ),
+            ));
+        }
         if let Some(p) = &e.python {
             pairs.push(("Python", p.version.clone()));
             pairs.push(("Python executable", p.executable.clone()));
