@@ -1,6 +1,7 @@
 //! The terminal summary table of a run: one row per cell, aligned columns, units in the
 //! headers; failed cells listed below with their error.
 
+use super::data::num;
 use crate::metrics::drift;
 use crate::results::{CellStatus, Results};
 
@@ -121,22 +122,6 @@ fn push_row(out: &mut String, row: &[String; 11], widths: &[usize; 11]) {
     out.push('\n');
 }
 
-/// A figure with about three significant digits, no exponent.
-fn num(x: f64) -> String {
-    let a = x.abs();
-    if !x.is_finite() {
-        "-".into()
-    } else if a >= 100.0 || a == 0.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,7 +207,7 @@ mod tests {
         let want = "\
 cell                               ops/s   ±%  eff%  p50 µs  p99 µs  vcsw/op  ivcsw/op  usr µs/op  sys µs/op  RSS MiB
 ─────────────────────────────────  ─────  ───  ────  ──────  ──────  ───────  ────────  ─────────  ─────────  ───────
-rust/thread/sleep/f0.50/op1000/c2   1934  2.6    97    1004    1480     2.04     0.012        498       12.5      3.0
+rust/thread/sleep/f0.50/op1000/c2   1934  2.6    97    1004    1480     2.04    0.0120        498       12.5      3.0
 
 1 failed cell(s):
   rust/process/sleep/f0.50/op1000/c2: repetition 1/1: the child exited with code 1";
@@ -243,15 +228,5 @@ rust/thread/sleep/f0.50/op1000/c2   1934  2.6    97    1004    1480     2.04    
             t.contains("  rust/thread/sleep/f0.50/op1000/c2: the kernel ran at 0.56× the calibrated speed: the machine was slower during this cell"),
             "{t}"
         );
-    }
-
-    #[test]
-    fn numbers_keep_three_digits() {
-        assert_eq!(num(12345.6), "12346");
-        assert_eq!(num(12.345), "12.3");
-        assert_eq!(num(1.2345), "1.23");
-        assert_eq!(num(0.01234), "0.012");
-        assert_eq!(num(0.0), "0");
-        assert_eq!(num(f64::INFINITY), "-");
     }
 }
