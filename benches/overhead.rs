@@ -1,6 +1,7 @@
 //! Measurement overhead: the per-op recording path inside the measured window (clock
 //! reads + log push, as the native models run it), the fold of the log into the HDR
-//! histogram after the window, and recording straight into the histogram.
+//! histogram (also inside the window: `Model::run` merges each worker's log as the
+//! worker finishes), and recording straight into the histogram.
 //!
 //! Each must stay far below `spectrum::probe::OVERHEAD_BUDGET` (1%) of the smallest op a
 //! scenario allows (`spectrum::probe::smallest_op()`, the `op_time` floor of 50 µs: 500 ns).
