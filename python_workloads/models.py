@@ -1,10 +1,13 @@
 """The pure-Python models: sequential, thread (``threading``) and async (``asyncio``).
 
-Every model is built from an op spec (set-up: threads started, event loop and executor
-created -- all outside the measured window), then asked to ``run(start, end)`` any number
-of times, and finally ``close()``\\ d. ``run`` returns a dict::
+Every model is built from an op spec (set-up: threads started, each worker's op made,
+event loop and executor created -- all outside the measured window), then asked to
+``run(start, end, log)`` any number of times, and finally ``close()``\\ d. ``log`` is the
+op log, allocated and touched by the caller before the window (:func:`memory.new_log`):
+op ``i``'s latency goes into ``log[i - start]``, so recording never allocates inside the
+window. ``run`` returns a dict::
 
-    {"latencies_ns": [one int per op], "checksum": wrapping sum of the op checksums}
+    {"checksum": wrapping sum of the op checksums}
 
 Per-op latency is measured in Python with ``time.perf_counter_ns()`` around one op. The
 multiprocessing model lives in :mod:`python_workloads.procs`; :func:`build` picks any of
@@ -25,17 +28,16 @@ from .op import make_async_op, make_op
 _START_TIMEOUT_S = 30.0
 
 
-def _batch(op, indices):
-    """Runs op ``i`` for each ``i`` of ``indices``; returns (latencies_ns, checksum)."""
+def _batch(op, indices, log, start):
+    """Runs op ``i`` for each ``i`` of ``indices``, its latency into ``log[i - start]``;
+    returns the checksum."""
     clock = time.perf_counter_ns
-    lat = []
-    record = lat.append
     acc = 0
     for i in indices:
         t = clock()
         acc += op(i)
-        record(clock() - t)
-    return lat, acc & MASK
+        log[i - start] = max(1, clock() - t)
+    return acc & MASK
 
 
 class SequentialModel:
@@ -44,12 +46,13 @@ class SequentialModel:
     def __init__(self, spec):
         self.op = make_op(spec)
 
-    def run(self, start, end):
-        lat, acc = _batch(self.op, range(start, end))
-        return {"latencies_ns": lat, "checksum": acc}
+    def run(self, start, end, log):
+        return {"checksum": _batch(self.op, range(start, end), log, start)}
 
     def close(self):
-        pass
+        close = getattr(self.op, "close", None)
+        if close is not None:
+            close()
 
 
 class ThreadModel:
@@ -60,48 +63,55 @@ class ThreadModel:
     """
 
     def __init__(self, spec):
-        self.op = make_op(spec)
         self.n = max(1, int(spec.get("concurrency", 1)))
+        # One op per thread: each worker holds its own I/O resources (a connection for
+        # the tcp I/O kind), made here, at set-up.
+        self.ops = [make_op(spec) for _ in range(self.n)]
         self.results = queue.SimpleQueue()
         self.inboxes = [queue.SimpleQueue() for _ in range(self.n)]
         self.threads = [
-            threading.Thread(target=self._worker, args=(box,), name=f"spectrum-{k}", daemon=True)
-            for k, box in enumerate(self.inboxes)
+            threading.Thread(
+                target=self._worker, args=(box, op), name=f"spectrum-{k}", daemon=True
+            )
+            for k, (box, op) in enumerate(zip(self.inboxes, self.ops))
         ]
         for t in self.threads:
             t.start()
 
-    def _worker(self, inbox):
+    def _worker(self, inbox, op):
         while True:
             cmd = inbox.get()
             if cmd is None:
                 return
-            counter, end = cmd
+            counter, start, end, log = cmd
             try:
-                lat, acc = _batch(self.op, itertools.takewhile(lambda i: i < end, counter))
-                self.results.put((lat, acc, None))
+                acc = _batch(op, itertools.takewhile(lambda i: i < end, counter), log, start)
+                self.results.put((acc, None))
             except BaseException as e:  # noqa: BLE001 -- handed to the caller, re-raised there
-                self.results.put(([], 0, e))
+                self.results.put((0, e))
 
-    def run(self, start, end):
+    def run(self, start, end, log):
         counter = itertools.count(start)
         for box in self.inboxes:
-            box.put((counter, end))
-        lat, acc, error = [], 0, None
+            box.put((counter, start, end, log))
+        acc, error = 0, None
         for _ in range(self.n):
-            part, c, e = self.results.get()
-            lat.extend(part)
+            c, e = self.results.get()
             acc += c
             error = error or e
         if error is not None:
             raise error
-        return {"latencies_ns": lat, "checksum": acc & MASK}
+        return {"checksum": acc & MASK}
 
     def close(self):
         for box in self.inboxes:
             box.put(None)
         for t in self.threads:
             t.join(timeout=5)
+        for op in self.ops:
+            close = getattr(op, "close", None)
+            if close is not None:
+                close()
 
 
 class AsyncModel:
@@ -114,8 +124,13 @@ class AsyncModel:
 
     def __init__(self, spec):
         self.n = max(1, int(spec.get("concurrency", 1)))
-        self.aop = make_async_op(spec)
         self.loop = asyncio.new_event_loop()
+        # One op per task: each holds its own I/O resources (a connection for tcp),
+        # opened here on the loop, at set-up.
+        async def make_all():
+            return await asyncio.gather(*(make_async_op(spec) for _ in range(self.n)))
+
+        self.aops = self.loop.run_until_complete(make_all())
         self.executor = None
         if spec.get("async_cpu") == "offload":
             self.executor = concurrent.futures.ThreadPoolExecutor(
@@ -129,29 +144,33 @@ class AsyncModel:
             for job in jobs:
                 job.result()
 
-    async def _task(self, indices):
-        aop = self.aop
+    @staticmethod
+    async def _task(aop, indices, log, start):
         clock = time.perf_counter_ns
-        lat = []
         acc = 0
         # One iterator shared by every task: a task takes the next index when it is
         # ready for more work, like the threads' shared counter.
         for i in indices:
             t = clock()
             acc += await aop(i)
-            lat.append(clock() - t)
-        return lat, acc
+            log[i - start] = max(1, clock() - t)
+        return acc
 
-    async def _run(self, start, end):
+    async def _run(self, start, end, log):
         indices = iter(range(start, end))
-        parts = await asyncio.gather(*(self._task(indices) for _ in range(self.n)))
-        lat = [ns for part, _ in parts for ns in part]
-        return {"latencies_ns": lat, "checksum": sum(c for _, c in parts) & MASK}
+        parts = await asyncio.gather(
+            *(self._task(aop, indices, log, start) for aop in self.aops)
+        )
+        return {"checksum": sum(parts) & MASK}
 
-    def run(self, start, end):
-        return self.loop.run_until_complete(self._run(start, end))
+    def run(self, start, end, log):
+        return self.loop.run_until_complete(self._run(start, end, log))
 
     def close(self):
+        for aop in self.aops:
+            close = getattr(aop, "aclose", None)
+            if close is not None:
+                self.loop.run_until_complete(close())
         if self.executor is not None:
             self.executor.shutdown(wait=True)
         self.loop.close()

@@ -102,8 +102,9 @@ def make_op(spec):
     return op
 
 
-def make_async_op(spec):
-    """The asyncio op of ``spec``: ``await aop(i)`` runs op number ``i``.
+async def make_async_op(spec):
+    """The asyncio op of ``spec`` (a coroutine: it runs on the loop that will run the op,
+    where a tcp op opens its connection): ``await aop(i)`` runs op number ``i``.
 
     CPU half: inline (blocks the event loop) or, with ``async_cpu = "offload"``, on the
     loop's default executor through ``asyncio.to_thread``. I/O half: ``asyncio.sleep`` when

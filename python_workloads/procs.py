@@ -2,14 +2,17 @@
 
 Workers are forked and have built their op before the model is ready, so process start-up
 stays out of the measured window. They pull op indices from one shared counter (a
-``multiprocessing.Value`` under its lock), time each op themselves, and report their own
-``getrusage`` over each batch: the parent cannot see a live child's usage, and the cell
-needs it to count the workers' CPU time and context switches.
+``multiprocessing.Value`` under its lock), time each op themselves into an op log of their
+own (allocated and touched before their clock starts), and report their own ``getrusage``
+and memory over each batch: the parent cannot see a live child's usage, and the cell needs
+it to count the workers' CPU time, context switches and memory. The latencies travel to
+the parent only when asked, after the window (:meth:`ProcessModel.fill`).
 """
 
 import multiprocessing
 import traceback
 
+from . import memory
 from .kernel import MASK
 from .rusage import Sampler, plus
 
@@ -43,13 +46,21 @@ def _worker(conn, counter, spec):
 
     clock = time.perf_counter_ns
     lock = counter.get_lock()
+    log, log_start = None, 0
     while True:
         cmd = conn.recv()
         if cmd is None:
             return
-        end = cmd
+        if cmd == "log":
+            # After the window: the slots this worker filled, as (op index, ns) pairs.
+            done = [(log_start + k, ns) for k, ns in enumerate(log or ()) if ns]
+            conn.send(("log", done))
+            continue
+        start, end = cmd
+        # Any op of the range may fall to this worker: a slot for each.
+        log, log_start = memory.new_log(end - start), start
+        watch = memory.PeakWatch()
         sampler = Sampler()
-        lat = []
         acc = 0
         try:
             while True:
@@ -60,11 +71,13 @@ def _worker(conn, counter, spec):
                     counter.value = i + 1
                 t = clock()
                 acc += op(i)
-                lat.append(clock() - t)
+                log[i - start] = max(1, clock() - t)
         except BaseException:  # noqa: BLE001
             conn.send(("error", traceback.format_exc()))
             continue
-        conn.send(("ok", (lat, acc & MASK, sampler.delta())))
+        usage = sampler.delta()
+        mem = watch.finish(memory.log_kib(end - start))
+        conn.send(("ok", (acc & MASK, usage, mem)))
 
 
 class ProcessModel:
@@ -96,24 +109,37 @@ class ProcessModel:
                 self.close()
                 raise RuntimeError(f"a worker process failed to set up:\n{detail}")
 
-    def run(self, start, end):
+    def run(self, start, end, log):
+        """Runs the ops in the workers; their latencies stay there until :meth:`fill`."""
+        del log  # the workers record into logs of their own
         with self.counter.get_lock():
             self.counter.value = start
         for conn in self.conns:
-            conn.send(end)
-        lat, acc, usage, errors = [], 0, None, []
+            conn.send((start, end))
+        acc, usage, mem, errors = 0, None, None, []
         for conn in self.conns:
             status, detail = conn.recv()
             if status != "ok":
                 errors.append(detail)
                 continue
-            part, c, ru = detail
-            lat.extend(part)
+            c, ru, m = detail
             acc += c
             usage = ru if usage is None else plus(usage, ru)
+            mem = m if mem is None else memory.plus(mem, m)
         if errors:
             raise RuntimeError("a worker process raised:\n" + errors[0])
-        return {"latencies_ns": lat, "checksum": acc & MASK, "workers_rusage": usage}
+        return {"checksum": acc & MASK, "workers_rusage": usage, "workers_memory": mem}
+
+    def fill(self, log, start):
+        """Copies the workers' latencies of the last run into ``log`` (after the window)."""
+        for conn in self.conns:
+            conn.send("log")
+        for conn in self.conns:
+            status, pairs = conn.recv()
+            if status != "log":
+                raise RuntimeError(f"a worker process answered {status!r} to 'log'")
+            for i, ns in pairs:
+                log[i - start] = ns
 
     def close(self):
         for conn in self.conns:

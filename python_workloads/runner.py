@@ -5,8 +5,10 @@ stdin/stdout, one line each way per step (every reply is one JSON object)::
 
     -> {op spec}                  set up the model (threads, processes, event loop)
     <- {"status": "ready", "info": {...the interpreter...}}
-    -> run START END              run ops START..END
-    <- {"status": "ok", "latencies_ns": [...], "checksum": N, "rusage": {...}}
+    -> run START END              run ops START..END (the measured window)
+    <- {"status": "ok", "checksum": N, "rusage": {...}, "memory": {...}}
+    -> latencies                  the last run's per-op latencies, asked after the window
+    <- {"status": "latencies", "latencies_ns": [...]}
     -> speed SEED ITERS           time the kernel, outside any run (the speed check)
     <- {"status": "speed", "seconds": S}
     -> exit
@@ -14,13 +16,17 @@ stdin/stdout, one line each way per step (every reply is one JSON object)::
 
 Any failure answers ``{"status": "error", "error": "<formatted traceback>"}``. ``rusage``
 is this process's ``getrusage`` over the run, plus its worker processes' own (process
-model). Anything the workload prints goes to stderr: stdout belongs to the protocol.
+model); ``memory`` the same for resident memory (:mod:`python_workloads.memory`). The op
+log is allocated and touched before the run's samples start, and its latencies are sent
+only when asked, so neither the allocation nor the JSON is inside the window. Anything the
+workload prints goes to stderr: stdout belongs to the protocol.
 """
 
 import json
 import sys
 import traceback
 
+from . import memory
 from .calibrate import describe, time_kernel
 from .models import build
 from .rusage import Sampler, plus
@@ -35,22 +41,47 @@ def _error(out):
     _reply(out, {"status": "error", "error": traceback.format_exc()})
 
 
-def _run(model, line):
+class _Last:
+    """The last run's op log, kept for the ``latencies`` command."""
+
+    log = None
+    start = 0
+
+
+def _run(model, line, last):
     parts = line.split()
     if len(parts) != 3:
         raise ValueError(f"expected 'run START END', got {line!r}")
     start, end = int(parts[1]), int(parts[2])
     if not 0 <= start <= end:
         raise ValueError(f"bad op range {start}..{end}")
+    last.log, last.start = None, start
+    log = memory.new_log(end - start)
+    watch = memory.PeakWatch()
     sampler = Sampler()
-    batch = model.run(start, end)
+    batch = model.run(start, end, log)
     usage = sampler.delta()
+    mem = watch.finish(memory.log_kib(end - start))
     workers = batch.pop("workers_rusage", None)
     if workers is not None:
         usage = plus(usage, workers)
+    workers_mem = batch.pop("workers_memory", None)
+    if workers_mem is not None:
+        mem = memory.plus(mem, workers_mem)
+    last.log = log
     batch["rusage"] = usage
+    batch["memory"] = mem
     batch["status"] = "ok"
     return batch
+
+
+def _latencies(model, last):
+    if last.log is None:
+        raise ValueError("no finished run to send latencies of")
+    fill = getattr(model, "fill", None)
+    if fill is not None:
+        fill(last.log, last.start)
+    return {"status": "latencies", "latencies_ns": last.log.tolist()}
 
 
 def _speed(line):
@@ -74,6 +105,7 @@ def serve(inp, out):
         _error(out)
         return
     _reply(out, {"status": "ready", "info": describe()})
+    last = _Last()
     try:
         for line in inp:
             line = line.strip()
@@ -85,11 +117,15 @@ def serve(inp, out):
                 if line.startswith("speed"):
                     _reply(out, _speed(line))
                     continue
+                if line == "latencies":
+                    _reply(out, _latencies(model, last))
+                    continue
                 if not line.startswith("run"):
                     raise ValueError(
-                        f"unknown command {line!r}; expected 'run START END', 'speed SEED ITERS' or 'exit'"
+                        f"unknown command {line!r}; expected 'run START END', 'latencies', "
+                        "'speed SEED ITERS' or 'exit'"
                     )
-                _reply(out, _run(model, line))
+                _reply(out, _run(model, line, last))
             except BaseException:  # noqa: BLE001
                 _error(out)
     finally:

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
-use spectrum::model::{self, process, CellSpec, Model};
+use spectrum::model::{self, process, run_collected, CellSpec};
 use spectrum::scenario::{AsyncCpu, Cell, ModelKind, Runtime};
 use spectrum::workload::Calibration;
 
@@ -38,6 +38,7 @@ fn spec(
         calibration: Calibration::from_samples(vec![20.0]),
         repetition: 0,
         python_path: None,
+        io_server: None,
     }
 }
 
@@ -58,18 +59,18 @@ fn every_model_runs_every_op_with_the_sequential_checksum() {
     use_spectrum_exe();
     let base = spec(ModelKind::Sequential, None, 50.0, 50.0, 1);
     let mut seq = model::build(&base).unwrap();
-    let want_warm = seq.run(0..30).unwrap().checksum;
-    let want = seq.run(30..230).unwrap().checksum;
+    let want_warm = run_collected(seq.as_mut(), 0..30).unwrap().0.checksum;
+    let want = run_collected(seq.as_mut(), 30..230).unwrap().0.checksum;
     assert_ne!(want, 0);
     for (kind, cpu) in all_models() {
         let s = spec(kind, cpu, 50.0, 50.0, 4);
         let mut m = model::build(&s).unwrap_or_else(|e| panic!("{kind:?}: {e:#}"));
         // Warm-up then the window, on the same set-up.
-        let warm = m.run(0..30).unwrap();
-        assert_eq!(warm.latency.len(), 30, "{kind:?} {cpu:?} warm-up");
+        let (warm, warm_latency) = run_collected(m.as_mut(), 0..30).unwrap();
+        assert_eq!(warm_latency.len(), 30, "{kind:?} {cpu:?} warm-up");
         assert_eq!(warm.checksum, want_warm, "{kind:?} {cpu:?} warm-up");
-        let out = m.run(30..230).unwrap();
-        assert_eq!(out.latency.len(), 200, "{kind:?} {cpu:?}");
+        let (out, latency) = run_collected(m.as_mut(), 30..230).unwrap();
+        assert_eq!(latency.len(), 200, "{kind:?} {cpu:?}");
         assert_eq!(out.checksum, want, "{kind:?} {cpu:?}");
         assert_eq!(
             out.workers.is_some(),
@@ -78,9 +79,9 @@ fn every_model_runs_every_op_with_the_sequential_checksum() {
         );
         // A latency covers at least the op's sleep.
         assert!(
-            out.latency.summary().min >= 50.0,
+            latency.summary().min >= 50.0,
             "{kind:?} {:?}",
-            out.latency.summary()
+            latency.summary()
         );
     }
 }
@@ -90,8 +91,16 @@ fn more_workers_than_ops_and_empty_ranges_are_fine() {
     use_spectrum_exe();
     for (kind, cpu) in all_models() {
         let mut m = model::build(&spec(kind, cpu, 10.0, 0.0, 8)).unwrap();
-        assert_eq!(m.run(5..5).unwrap().latency.len(), 0, "{kind:?}");
-        assert_eq!(m.run(0..3).unwrap().latency.len(), 3, "{kind:?}");
+        assert_eq!(
+            run_collected(m.as_mut(), 5..5).unwrap().1.len(),
+            0,
+            "{kind:?}"
+        );
+        assert_eq!(
+            run_collected(m.as_mut(), 0..3).unwrap().1.len(),
+            3,
+            "{kind:?}"
+        );
     }
 }
 
@@ -114,7 +123,11 @@ fn zero_concurrency_is_an_error_not_a_panic() {
 fn process_workers_report_their_rusage() {
     use_spectrum_exe();
     let mut m = model::build(&spec(ModelKind::Process, None, 200.0, 0.0, 2)).unwrap();
-    let w = m.run(0..100).unwrap().workers.unwrap();
+    let w = run_collected(m.as_mut(), 0..100)
+        .unwrap()
+        .0
+        .workers
+        .unwrap();
     assert!(w.user_s + w.sys_s > 0.0, "{w:?}");
     assert!(w.max_rss_kib > 0, "{w:?}");
 }
@@ -169,9 +182,7 @@ fn a_worker_killed_mid_run_fails_the_run_without_hanging() {
         unsafe { libc::kill(victim as libc::pid_t, libc::SIGKILL) };
     });
     let t = Instant::now();
-    let err = m
-        .run(0..400)
-        .expect_err("a killed worker must fail the run");
+    let err = run_collected(&mut m, 0..400).expect_err("a killed worker must fail the run");
     killer.join().unwrap();
     let msg = format!("{err:#}");
     assert!(
@@ -182,7 +193,7 @@ fn a_worker_killed_mid_run_fails_the_run_without_hanging() {
     // The healthy worker's 200 sleeps of 2 ms are read first; no hang beyond that.
     assert!(t.elapsed() < Duration::from_secs(10));
     // The model stays failed rather than answering out of step.
-    assert!(m.run(0..2).is_err());
+    assert!(run_collected(&mut m, 0..2).is_err());
 }
 
 #[test]
@@ -211,13 +222,13 @@ fn pure_io_overlaps_under_every_concurrent_model() {
     // run down, and the sequential baseline being slowed only makes the check easier.
     let time = |kind, cpu, tries| {
         let mut m = model::build(&spec(kind, cpu, 0.0, 2000.0, 10)).unwrap();
-        m.run(0..10).unwrap();
+        run_collected(m.as_mut(), 0..10).unwrap();
         (0..tries)
             .map(|_| {
                 let t = Instant::now();
                 // 100 ops, not fewer: a debug build's fixed cost per run (histograms
                 // built and scanned per worker process) must stay small next to the sleeps.
-                assert_eq!(m.run(10..110).unwrap().latency.len(), 100);
+                assert_eq!(run_collected(m.as_mut(), 10..110).unwrap().1.len(), 100);
                 t.elapsed().as_secs_f64()
             })
             .fold(f64::INFINITY, f64::min)

@@ -3,9 +3,10 @@
 #![cfg(feature = "python")]
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
-use spectrum::model::{self, CellSpec};
+use spectrum::model::{self, CellSpec, OpLog};
 use spectrum::scenario::{Cell, Gil, Impl, ModelKind, Runtime};
 use spectrum::workload::Calibration;
 
@@ -24,13 +25,21 @@ fn native_sleep_wall(gil: Gil, n: u32, ops: u64, io_us: f64) -> f64 {
         calibration: Calibration::from_samples(vec![1.0]),
         repetition: 0,
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
+        io_server: None,
     };
     let mut m = model::build(&spec).unwrap();
-    m.run(0..n as u64).unwrap();
+    model::run_collected(m.as_mut(), 0..n as u64).unwrap();
+    let log = Arc::new(OpLog::new(0..ops));
     let t = Instant::now();
-    let out = m.run(0..ops).unwrap();
-    assert_eq!(out.latency.len(), ops);
-    t.elapsed().as_secs_f64()
+    let mut out = m.run(0..ops, &log).unwrap();
+    let took = t.elapsed().as_secs_f64();
+    assert_eq!(
+        model::collect_latency(m.as_mut(), &mut out, &log)
+            .unwrap()
+            .len(),
+        ops
+    );
+    took
 }
 
 #[test]

@@ -23,6 +23,7 @@ fn spec(cell: Cell) -> CellSpec {
         calibration: Calibration::from_samples(vec![1.0]),
         repetition: 0,
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
+        io_server: None,
     }
 }
 
@@ -36,9 +37,10 @@ fn check(cell: Cell) {
     let spec = spec(cell);
     let mut m = model::build(&spec).unwrap_or_else(|e| panic!("{id}: {e:#}"));
     for ops in [0..spec.warmup_ops, 0..spec.ops, 100..117] {
-        let out = m.run(ops.clone()).unwrap_or_else(|e| panic!("{id}: {e:#}"));
+        let (out, latency) =
+            model::run_collected(m.as_mut(), ops.clone()).unwrap_or_else(|e| panic!("{id}: {e:#}"));
         assert_eq!(
-            out.latency.len(),
+            latency.len(),
             ops.end - ops.start,
             "{id}: one record per op"
         );
@@ -90,10 +92,13 @@ fn cpython_reports_the_runners_rusage() {
     let mut c = cell(Runtime::Cpython, ModelKind::Process, 2);
     c.cpu_us = 20_000.0;
     let mut m = model::build(&spec(c)).unwrap();
-    let out = m.run(0..4).unwrap();
+    let (out, _) = model::run_collected(m.as_mut(), 0..4).unwrap();
     let ru = out.workers.expect("the runner's rusage");
     assert!(ru.user_s + ru.sys_s > 0.0, "{ru:?}");
     assert!(ru.max_rss_kib > 0, "{ru:?}");
+    let mem = out.workers_memory.expect("the runner's memory");
+    // The runner and its two workers each hold an interpreter: megabytes.
+    assert!(mem.peak_kib > 3 * 1024 && mem.harness_kib > 0, "{mem:?}");
 }
 
 #[test]
@@ -110,7 +115,7 @@ fn a_raising_op_fails_with_its_traceback() {
         let mut c = cell(runtime, model, 2);
         c.fault = Some(Fault::Error);
         let mut m = model::build(&spec(c)).unwrap();
-        let err = format!("{:#}", m.run(0..4).unwrap_err());
+        let err = format!("{:#}", model::run_collected(m.as_mut(), 0..4).unwrap_err());
         assert!(err.contains("Traceback"), "{runtime:?} {model:?}: {err}");
         assert!(
             err.contains("fault injected"),

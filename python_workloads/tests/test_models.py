@@ -3,6 +3,7 @@
 import pytest
 
 from python_workloads.kernel import MASK, kernel
+from python_workloads.memory import new_log
 from python_workloads.models import build
 
 ITERS = 300
@@ -28,9 +29,14 @@ def test_model_checksum_and_count(extra):
     try:
         # Two batches, as spectrum runs them: warm-up, then the measured window.
         for start, end in ((0, 5), (5, 30)):
-            out = model.run(start, end)
-            assert len(out["latencies_ns"]) == end - start
-            assert all(ns > 0 for ns in out["latencies_ns"])
+            log = new_log(end - start)
+            out = model.run(start, end, log)
+            fill = getattr(model, "fill", None)
+            if fill is not None:
+                fill(log, start)
+            # One latency per op, in the op's own slot.
+            assert len(log) == end - start
+            assert all(ns > 0 for ns in log)
             assert out["checksum"] == expected(start, end)
     finally:
         model.close()
@@ -39,12 +45,16 @@ def test_model_checksum_and_count(extra):
 def test_process_model_reports_worker_rusage():
     model = build({"model": "process", "concurrency": 2, "cpu_iters": 20_000})
     try:
-        out = model.run(0, 10)
+        out = model.run(0, 10, new_log(10))
     finally:
         model.close()
     ru = out["workers_rusage"]
     assert ru["user_s"] + ru["sys_s"] > 0
     assert ru["max_rss_kib"] > 0
+    mem = out["workers_memory"]
+    assert mem["peak_kib"] >= mem["before_kib"] > 0
+    # Each of the two workers held a log with a slot for every op: one page each.
+    assert mem["harness_kib"] == 8
 
 
 @pytest.mark.parametrize("name", ["sequential", "thread", "process", "async"])
@@ -52,7 +62,7 @@ def test_a_raising_op_fails_the_run_with_its_traceback(name):
     model = build({"model": name, "concurrency": 2, "cpu_iters": 10, "fault": "error"})
     try:
         with pytest.raises(Exception, match="fault injected"):
-            model.run(0, 4)
+            model.run(0, 4, new_log(4))
     finally:
         model.close()
 

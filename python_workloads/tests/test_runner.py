@@ -27,12 +27,16 @@ def converse(spec, *commands):
 
 def test_protocol_runs_the_ops_and_reports():
     spec = {"model": "thread", "concurrency": 2, "cpu_iters": 500, "io_us": 100.0}
-    ready, warm, window, bye = converse(spec, "run 0 4", "run 4 20", "exit")
+    ready, warm, window, lat, bye = converse(spec, "run 0 4", "run 4 20", "latencies", "exit")
     assert ready["status"] == "ready"
     assert ready["info"]["switch_interval_s"] > 0
-    assert warm["status"] == "ok" and len(warm["latencies_ns"]) == 4
+    assert warm["status"] == "ok" and "latencies_ns" not in warm
     assert window["checksum"] == sum(kernel(i, 500) for i in range(4, 20)) & MASK
-    assert len(window["latencies_ns"]) == 16
+    # The latencies come only when asked, after the window.
+    assert lat["status"] == "latencies" and len(lat["latencies_ns"]) == 16
+    assert all(ns > 0 for ns in lat["latencies_ns"])
+    mem = window["memory"]
+    assert mem["peak_kib"] >= mem["before_kib"] > 0 and mem["harness_kib"] == 4
     assert set(window["rusage"]) == {
         "user_s",
         "sys_s",

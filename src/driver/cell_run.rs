@@ -108,6 +108,7 @@ impl<'a> CellRun<'a> {
             calibration,
             repetition: r,
             python_path,
+            io_server: None,
         };
         match run_repetition(&self.job, &spec, stop) {
             Err(None) => Step::Interrupted,

@@ -7,10 +7,11 @@
 
 use anyhow::{bail, Context, Result};
 use std::io::{Read, Write};
+use std::sync::Arc;
 use std::time::Instant;
 
-use crate::metrics::{Measurement, Rusage, Who};
-use crate::model::{self, CellSpec, Model};
+use crate::metrics::{Measurement, PeakWatch, Rusage, Who};
+use crate::model::{self, CellSpec, Model, OpLog};
 
 /// Runs the `cell` subcommand: one repetition of one cell, spec on stdin.
 pub fn cell_main() -> Result<()> {
@@ -37,8 +38,7 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
     if spec.warmup_ops > 0 {
         // Warm-up runs the same op indices as the window: it pays for first-touch costs
         // (page faults, lazy thread starts, interpreter caches) and its checksum is unused.
-        model
-            .run(0..spec.warmup_ops)
+        model::run_collected(model.as_mut(), 0..spec.warmup_ops)
             .with_context(|| format!("warm-up of {} failed", spec.cell))?;
     }
     let setup_s = setup_start.elapsed().as_secs_f64();
@@ -47,17 +47,25 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
     // the machine around it, not the model.
     let speed_before = speed_check(spec, model.as_mut(), &mut check_errors);
 
+    // The op log is allocated and touched before the window, so recording never
+    // allocates inside it and its memory is known (taken off the window's peak RSS).
+    let log = Arc::new(OpLog::new(0..spec.ops));
     // The window: only `run` sits between the samples, so set-up, warm-up, JSON and
     // process start/exit are all outside it (the driver keeps those separately, from wait4).
+    let watch = PeakWatch::start();
     let ru_before = Rusage::now(Who::SelfProcess);
     let t = Instant::now();
-    let out = model.run(0..spec.ops);
+    let out = model.run(0..spec.ops, &log);
     let wall_s = t.elapsed().as_secs_f64();
     let rusage = Rusage::now(Who::SelfProcess).delta(&ru_before);
-    let out = out.with_context(|| format!("measured run of {} failed", spec.cell))?;
+    let memory = watch.finish(log.resident_kib());
+    let mut out = out.with_context(|| format!("measured run of {} failed", spec.cell))?;
     let speed_after = speed_check(spec, model.as_mut(), &mut check_errors);
 
-    let latency = out.latency.summary();
+    // Folding the log into the histogram happens here, after the window.
+    let latency = model::collect_latency(model.as_mut(), &mut out, &log)
+        .with_context(|| format!("could not collect the latencies of {}", spec.cell))?
+        .summary();
     if latency.count != spec.ops {
         bail!(
             "{} recorded {} op latencies for {} ops",
@@ -86,6 +94,8 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
         latency_us: latency,
         rusage,
         workers: out.workers,
+        memory: Some(memory),
+        workers_memory: out.workers_memory,
         whole_child: None,
         checksum: out.checksum,
         kernel_speed_before: speed_before,

@@ -114,6 +114,7 @@ mod tests {
             calibration: cal,
             repetition: 0,
             python_path: None,
+            io_server: None,
         };
         let mut model = crate::model::build(&spec).unwrap();
         let r = speed_ratio(&spec, model.as_mut()).unwrap();

@@ -4,18 +4,21 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::{LatencySummary, Recorder, Rusage};
+use super::{LatencySummary, Recorder, Rusage, WindowMemory};
 
 /// What a model returns from running a batch of ops.
 #[derive(Debug, Default)]
 pub struct RunOutput {
-    /// Every op's latency, merged over the workers.
-    pub latency: Recorder,
     /// Wrapping sum of the ops' checksums: the same for every model given the same ops.
     pub checksum: u64,
+    /// Latencies recorded in other processes (worker processes), merged; `None` when
+    /// the model recorded into the op log it was given.
+    pub latency: Option<Recorder>,
     /// Worker processes only: their own rusage over the window, summed (the cell
     /// process's `RUSAGE_CHILDREN` only sees workers once they have been waited for).
     pub workers: Option<Rusage>,
+    /// Worker processes only: their memory over the window, summed.
+    pub workers_memory: Option<WindowMemory>,
 }
 
 /// One repetition of one cell, as measured inside the cell's child process.
@@ -38,6 +41,13 @@ pub struct Measurement {
     /// Worker processes' own rusage across the window, summed (process models only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workers: Option<Rusage>,
+    /// This process's resident memory over the window (absent in older files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<WindowMemory>,
+    /// Worker processes' memory over the window, summed (process models and the
+    /// `python3` runner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers_memory: Option<WindowMemory>,
     /// Whole-child totals from `wait4`, set-up included (filled in by the driver).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whole_child: Option<Rusage>,
@@ -67,6 +77,25 @@ impl Measurement {
         match &self.workers {
             Some(w) => self.rusage.plus(w),
             None => self.rusage,
+        }
+    }
+
+    /// Memory over the window: the cell process plus its worker processes.
+    pub fn window_memory(&self) -> Option<WindowMemory> {
+        match (&self.memory, &self.workers_memory) {
+            (Some(m), Some(w)) => Some(m.plus(w)),
+            (m, w) => m.or(*w),
+        }
+    }
+
+    /// The kernel's speed around the window as a ratio to the calibration: the
+    /// geometric mean of the checks before and after (either alone when the other is
+    /// missing); `None` when neither was measured.
+    pub fn kernel_speed(&self) -> Option<f64> {
+        let ok = |r: Option<f64>| r.filter(|x| x.is_finite() && *x > 0.0);
+        match (ok(self.kernel_speed_before), ok(self.kernel_speed_after)) {
+            (Some(a), Some(b)) => Some((a * b).sqrt()),
+            (a, b) => a.or(b),
         }
     }
 }

@@ -6,6 +6,7 @@ mod environment;
 mod ideal;
 mod latency;
 mod measurement;
+mod memory;
 mod rusage;
 mod summary;
 
@@ -13,5 +14,6 @@ pub use environment::{Environment, PythonInfo};
 pub use ideal::{available_cores, ideal_ops_per_s};
 pub use latency::{LatencySummary, Recorder};
 pub use measurement::{Measurement, RunOutput};
+pub use memory::{PeakWatch, WindowMemory};
 pub use rusage::{Rusage, Who};
 pub use summary::{Spread, Summary};

@@ -1,11 +1,12 @@
 //! The `async` model: N tokio tasks on a multi-thread runtime, each pulling op indices
 //! from a shared counter.
 //!
-//! The runtime (its worker threads) is built at set-up; each run spawns the N tasks —
-//! spawning a task costs well under a microsecond and is part of what the model costs.
-//! The CPU half runs inline in the task (`async_cpu = inline`: it blocks its worker
-//! thread, which is the point being measured) or on tokio's blocking pool
-//! (`offload`: `spawn_blocking`, awaited); the I/O half is `op.wait_async()`.
+//! The runtime (its worker threads) and each task's I/O waiter (its own connection for
+//! `tcp`) are built at set-up; each run spawns the N tasks — spawning a task costs well
+//! under a microsecond and is part of what the model costs — and takes the waiters back
+//! when they finish. The CPU half runs inline in the task (`async_cpu = inline`: it
+//! blocks its worker thread, which is the point being measured) or on tokio's blocking
+//! pool (`offload`: `spawn_blocking`, awaited).
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,17 +16,19 @@ use std::time::Instant;
 use anyhow::Context;
 use tokio::runtime::Runtime;
 
-use super::{CellSpec, LatencyLog, Model};
-use crate::metrics::{Recorder, RunOutput};
+use super::{CellSpec, Model, OpLog};
+use crate::metrics::RunOutput;
 use crate::scenario::AsyncCpu;
-use crate::workload::Op;
+use crate::workload::{AsyncWaiter, Op};
 
-/// A tokio multi-thread runtime and the shape of the tasks to run on it.
+/// A tokio multi-thread runtime and the tasks' waiters, between runs.
 pub(crate) struct AsyncTasks {
     runtime: Runtime,
     op: Op,
-    tasks: u32,
     cpu: AsyncCpu,
+    /// One per task; empty after a run failed part-way (the model is then broken).
+    waiters: Vec<AsyncWaiter>,
+    tasks: u32,
 }
 
 /// Builds the runtime of the native async model of `spec`.
@@ -42,25 +45,36 @@ pub(crate) fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
         .thread_name("spectrum-tokio")
         .build()
         .context("could not build the tokio runtime")?;
+    // A tokio socket registers with the reactor of the runtime it is created in.
+    let waiters = {
+        let _inside = runtime.enter();
+        (0..tasks)
+            .map(|k| {
+                spec.async_waiter()
+                    .with_context(|| format!("could not set up the I/O of task {}", k + 1))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?
+    };
     Ok(Box::new(AsyncTasks {
         runtime,
         op: spec.op(),
-        tasks,
         // A cell that does not say where the CPU half runs gets the plain async code.
         cpu: spec.cell.async_cpu.unwrap_or(AsyncCpu::Inline),
+        waiters,
+        tasks,
     }))
 }
 
 /// One task: take the next index, run that op, log its latency, until the counter
-/// passes `end`.
+/// passes `end`; hands its waiter back for the next run.
 async fn task(
     op: Op,
     cpu: AsyncCpu,
+    mut waiter: AsyncWaiter,
     next: Arc<AtomicU64>,
     end: u64,
-) -> anyhow::Result<(LatencyLog, u64)> {
-    // A log per task rather than a histogram: see `log.rs` (tasks may number 100 000).
-    let mut log = LatencyLog::new();
+    log: Arc<OpLog>,
+) -> anyhow::Result<(AsyncWaiter, u64)> {
     let mut checksum = 0u64;
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -75,36 +89,58 @@ async fn task(
                 .await
                 .context("the offloaded CPU half failed")?,
         };
-        op.wait_async().await;
-        log.record_since(start);
+        waiter
+            .wait(&op, i)
+            .await
+            .with_context(|| format!("op {i}"))?;
+        log.record_since(i, start);
         checksum = checksum.wrapping_add(c);
     }
-    Ok((log, checksum))
+    Ok((waiter, checksum))
 }
 
 impl Model for AsyncTasks {
-    fn run(&mut self, ops: Range<u64>) -> anyhow::Result<RunOutput> {
-        let (op, cpu, n) = (self.op, self.cpu, self.tasks);
-        self.runtime.block_on(async move {
+    fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> anyhow::Result<RunOutput> {
+        anyhow::ensure!(
+            self.waiters.len() == self.tasks as usize,
+            "a task failed in an earlier run"
+        );
+        let (op, cpu) = (self.op, self.cpu);
+        let waiters = std::mem::take(&mut self.waiters);
+        let log = Arc::clone(log);
+        let (waiters, checksum) = self.runtime.block_on(async move {
             let next = Arc::new(AtomicU64::new(ops.start));
             // `tokio::spawn`, not a join of futures inside `block_on`: the tasks must run
             // on the runtime's workers, not all on the calling thread.
-            let handles: Vec<_> = (0..n)
-                .map(|_| tokio::spawn(task(op, cpu, Arc::clone(&next), ops.end)))
+            let handles: Vec<_> = waiters
+                .into_iter()
+                .map(|w| {
+                    tokio::spawn(task(
+                        op,
+                        cpu,
+                        w,
+                        Arc::clone(&next),
+                        ops.end,
+                        Arc::clone(&log),
+                    ))
+                })
                 .collect();
-            let mut out = RunOutput {
-                latency: Recorder::new(),
-                ..RunOutput::default()
-            };
+            let mut back = Vec::with_capacity(handles.len());
+            let mut checksum = 0u64;
             for (k, h) in handles.into_iter().enumerate() {
-                let (log, checksum) = h
+                let (w, c) = h
                     .await
                     .with_context(|| format!("async task {k} panicked"))?
                     .with_context(|| format!("async task {k} failed"))?;
-                log.drain_into(&mut out.latency);
-                out.checksum = out.checksum.wrapping_add(checksum);
+                back.push(w);
+                checksum = checksum.wrapping_add(c);
             }
-            Ok(out)
+            Ok::<_, anyhow::Error>((back, checksum))
+        })?;
+        self.waiters = waiters;
+        Ok(RunOutput {
+            checksum,
+            ..RunOutput::default()
         })
     }
 }

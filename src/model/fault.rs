@@ -5,17 +5,19 @@
 //! sequential model: an "ok" cell that needs no real model, for testing the driver alone.
 
 use std::ops::Range;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::metrics::{Recorder, RunOutput};
-use crate::model::{CellSpec, Model};
+use crate::metrics::RunOutput;
+use crate::model::{CellSpec, Model, OpLog};
 use crate::scenario::Fault;
-use crate::workload::Op;
+use crate::workload::{Op, Waiter};
 
 /// A model that misbehaves as its cell's [`Fault`] says.
 struct FaultModel {
     fault: Option<Fault>,
     op: Op,
+    waiter: Waiter,
 }
 
 /// Builds the fault model of `spec`; a `fault = "error"` cell fails here, at set-up.
@@ -26,17 +28,17 @@ pub(crate) fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
     Ok(Box::new(FaultModel {
         fault: spec.cell.fault,
         op: spec.op(),
+        waiter: spec.waiter()?,
     }))
 }
 
 impl Model for FaultModel {
-    fn run(&mut self, ops: Range<u64>) -> anyhow::Result<RunOutput> {
-        let mut latency = Recorder::new();
+    fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> anyhow::Result<RunOutput> {
         let mut checksum = 0u64;
         for i in ops {
             let start = Instant::now();
-            checksum = checksum.wrapping_add(self.op.run_blocking(i));
-            latency.record_since(start);
+            checksum = checksum.wrapping_add(self.op.run_blocking(i, &mut self.waiter)?);
+            log.record_since(i, start);
             // The fault strikes after one real op: it hits a running model, not one
             // that never started.
             match self.fault {
@@ -52,9 +54,8 @@ impl Model for FaultModel {
             }
         }
         Ok(RunOutput {
-            latency,
             checksum,
-            workers: None,
+            ..RunOutput::default()
         })
     }
 }

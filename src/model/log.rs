@@ -1,56 +1,95 @@
-//! The per-worker latency log every native model records into during its window.
+//! The op log every model records into during its window: one slot per op, allocated
+//! and touched before the window opens.
 //!
-//! Why not a [`Recorder`] per worker: an HDR histogram with spectrum's bounds holds about
-//! 33 000 counters (~270 KiB of virtual memory, a few touched pages). One per thread or,
-//! worse, one per async task would make the recorders themselves a visible share of the
-//! memory and the set-up cost a cell measures at high concurrency — the very figures the
-//! report compares between threads and tasks. A log is an empty `Vec` until the worker
-//! records its first op, costs 8 bytes per op whatever the concurrency, and its hot path
-//! is one clock read and one push, lock-free. The logs are folded into one [`Recorder`]
-//! as each worker finishes, still inside the measured window (about 10 ns per op:
-//! `cargo bench --bench overhead`, `log_fold`).
+//! Why one shared, pre-touched array rather than a log per worker: a log that grows
+//! while ops run puts spectrum's own bookkeeping into the cell's memory — 8 bytes per
+//! op, so more in a longer window and more at a higher concurrency (more ops per
+//! second) — and that is exactly the figure the report compares between threads and
+//! tasks. A slot per op index, written once with a relaxed store, costs the same
+//! whatever the model or the concurrency, never allocates inside the window, and its
+//! pages are resident before the window starts, so its size is known exactly
+//! ([`OpLog::resident_kib`]) and taken off the window's peak RSS. The log is folded into
+//! the HDR histogram after the window closes (`cargo bench --bench overhead`).
 
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use crate::metrics::Recorder;
 
-/// Per-op durations of one worker (thread, task or rayon split), in nanoseconds.
-#[derive(Debug, Clone, Default)]
-pub struct LatencyLog {
-    ns: Vec<u64>,
+/// Per-op durations of one run, in nanoseconds, indexed by op number.
+#[derive(Debug)]
+pub struct OpLog {
+    start: u64,
+    ns: Box<[AtomicU64]>,
 }
 
-impl LatencyLog {
-    /// An empty log; allocates nothing until the first record.
-    pub fn new() -> LatencyLog {
-        LatencyLog { ns: Vec::new() }
-    }
-
-    /// Records one op that started at `start` and ends now.
-    #[inline]
-    pub fn record_since(&mut self, start: Instant) {
-        // Saturate rather than truncate: an op longer than 584 years is not a concern,
-        // but a silent wrap would be.
-        let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        self.ns.push(ns);
-    }
-
-    /// Number of ops recorded.
-    pub fn len(&self) -> usize {
-        self.ns.len()
-    }
-
-    /// True when nothing was recorded.
-    pub fn is_empty(&self) -> bool {
-        self.ns.is_empty()
-    }
-
-    /// Adds every recorded op to `recorder`.
-    pub fn drain_into(self, recorder: &mut Recorder) {
-        for ns in self.ns {
-            recorder.record_ns(ns);
+impl OpLog {
+    /// A log for the ops `ops`, every slot zero and its pages touched.
+    pub fn new(ops: Range<u64>) -> OpLog {
+        let len = usize::try_from(ops.end.saturating_sub(ops.start)).unwrap_or(usize::MAX);
+        // Built element by element (not zeroed memory from the allocator, which the
+        // kernel maps lazily): every page is written now, before the window.
+        let ns: Box<[AtomicU64]> = (0..len).map(|_| AtomicU64::new(0)).collect();
+        OpLog {
+            start: ops.start,
+            ns,
         }
     }
+
+    /// The ops this log has a slot for.
+    pub fn ops(&self) -> Range<u64> {
+        self.start..self.start + self.ns.len() as u64
+    }
+
+    /// Records op `i`, which started at `start` and ends now.
+    #[inline]
+    pub fn record_since(&self, i: u64, start: Instant) {
+        // Saturate rather than truncate: a silent wrap would be a wrong figure.
+        let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.record(i, ns);
+    }
+
+    /// Records op `i` as taking `ns` nanoseconds (at least 1: 0 marks an empty slot).
+    #[inline]
+    pub fn record(&self, i: u64, ns: u64) {
+        if let Some(slot) = i
+            .checked_sub(self.start)
+            .and_then(|k| self.ns.get(k as usize))
+        {
+            slot.store(ns.max(1), Ordering::Relaxed);
+        }
+    }
+
+    /// The slots as plain memory, for a Python memoryview that writes into them (the
+    /// embedded asyncio model). Nothing else may touch the log while it is borrowed.
+    pub fn as_mut_ptr(&self) -> (*mut u64, usize) {
+        (self.ns.as_ptr() as *mut u64, self.ns.len())
+    }
+
+    /// Memory the log holds, KiB (rounded up to whole pages: all of it is resident).
+    pub fn resident_kib(&self) -> u64 {
+        resident_kib(self.ns.len() as u64)
+    }
+
+    /// Folds every recorded op into a histogram; also returns how many slots are empty
+    /// (ops that were never recorded).
+    pub fn to_recorder(&self) -> (Recorder, u64) {
+        let mut r = Recorder::new();
+        let mut empty = 0;
+        for slot in self.ns.iter() {
+            match slot.load(Ordering::Relaxed) {
+                0 => empty += 1,
+                ns => r.record_ns(ns),
+            }
+        }
+        (r, empty)
+    }
+}
+
+/// KiB that a pre-touched log of `ops` slots keeps resident (whole 4 KiB pages).
+pub fn resident_kib(ops: u64) -> u64 {
+    (ops * 8).div_ceil(4096) * 4
 }
 
 #[cfg(test)]
@@ -58,15 +97,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn drains_every_op_into_the_recorder() {
-        let mut log = LatencyLog::new();
-        assert!(log.is_empty());
-        for _ in 0..5 {
-            log.record_since(Instant::now());
-        }
-        assert_eq!(log.len(), 5);
-        let mut rec = Recorder::new();
-        log.drain_into(&mut rec);
-        assert_eq!(rec.len(), 5);
+    fn slots_are_per_op_and_folded_after() {
+        let log = OpLog::new(10..15);
+        assert_eq!(log.ops(), 10..15);
+        log.record(10, 5_000);
+        log.record(14, 0); // recorded as 1 ns, not as an empty slot
+        log.record_since(12, Instant::now());
+        log.record(99, 1); // outside the log: ignored
+        let (rec, empty) = log.to_recorder();
+        assert_eq!(rec.len(), 3);
+        assert_eq!(empty, 2);
+    }
+
+    #[test]
+    fn resident_size_is_whole_pages() {
+        assert_eq!(resident_kib(0), 0);
+        assert_eq!(resident_kib(1), 4);
+        assert_eq!(resident_kib(512), 4);
+        assert_eq!(resident_kib(513), 8);
+        assert_eq!(OpLog::new(0..1000).resident_kib(), 8);
     }
 }

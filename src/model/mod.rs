@@ -14,21 +14,32 @@ mod sequential;
 mod spec;
 mod thread;
 
-pub use log::LatencyLog;
+pub use log::{resident_kib, OpLog};
 pub use spec::CellSpec;
 
 use std::ops::Range;
+use std::sync::Arc;
 
-use crate::metrics::RunOutput;
+use crate::metrics::{Recorder, RunOutput};
 use crate::scenario::{ModelKind, Runtime};
 
 /// An execution model, set up and ready to run ops.
 pub trait Model {
-    /// Runs the ops with indices `ops` and returns their latencies and checksum.
+    /// Runs the ops with indices `ops`, records each op's latency in `log` (its slot is
+    /// the op's index) and returns their checksum.
     ///
     /// Called once for the warm-up and once for the measured window; the caller samples
-    /// the clock and rusage around the second call, so everything here is measured.
-    fn run(&mut self, ops: Range<u64>) -> anyhow::Result<RunOutput>;
+    /// the clock, rusage and memory around the second call, so everything here is
+    /// measured. `log` was allocated and touched before: recording must not allocate.
+    /// Models whose ops run in other processes record there and return the merged
+    /// latencies in [`RunOutput::latency`] (or from [`Model::latency_after`]).
+    fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> anyhow::Result<RunOutput>;
+
+    /// Latencies recorded elsewhere and fetched only after the window closed (the
+    /// `python3` runner sends them once the clock has stopped). `None` by default.
+    fn latency_after(&mut self) -> anyhow::Result<Option<Recorder>> {
+        Ok(None)
+    }
 
     /// Runtime-specific facts for [`crate::metrics::Measurement::info`] (e.g. the Python
     /// interpreter's version and switch interval). None by default.
@@ -62,4 +73,39 @@ pub fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
         (ModelKind::Async, Runtime::Rust) => async_task::build(spec),
         (ModelKind::Rayon, Runtime::Rust) => rayon_pool::build(spec),
     }
+}
+
+/// Every op's latency once `model` has run `out`: the latencies it recorded in other
+/// processes, else those it hands over after the window, else the op log's (which must
+/// then hold every op).
+pub fn collect_latency(
+    model: &mut dyn Model,
+    out: &mut RunOutput,
+    log: &OpLog,
+) -> anyhow::Result<Recorder> {
+    if let Some(r) = out.latency.take() {
+        return Ok(r);
+    }
+    if let Some(r) = model.latency_after()? {
+        return Ok(r);
+    }
+    let (r, empty) = log.to_recorder();
+    anyhow::ensure!(
+        empty == 0,
+        "{empty} of the {} ops were not recorded",
+        log.ops().end - log.ops().start
+    );
+    Ok(r)
+}
+
+/// Runs `ops` with a fresh op log and collects every latency: for warm-ups, tests and
+/// benches (a measured window allocates its log before the clock starts instead).
+pub fn run_collected(
+    model: &mut dyn Model,
+    ops: Range<u64>,
+) -> anyhow::Result<(RunOutput, Recorder)> {
+    let log = Arc::new(OpLog::new(ops.clone()));
+    let mut out = model.run(ops, &log)?;
+    let latency = collect_latency(model, &mut out, &log)?;
+    Ok((out, latency))
 }

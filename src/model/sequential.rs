@@ -2,40 +2,39 @@
 //! baseline every other model is compared with.
 
 use std::ops::Range;
+use std::sync::Arc;
 use std::time::Instant;
 
-use super::{CellSpec, LatencyLog, Model};
-use crate::metrics::{Recorder, RunOutput};
-use crate::workload::Op;
+use super::{CellSpec, Model, OpLog};
+use crate::metrics::RunOutput;
+use crate::workload::{Op, Waiter};
 
-/// Runs ops in a loop on the calling thread; nothing to set up.
-#[derive(Debug)]
+/// Runs ops in a loop on the calling thread, with its own I/O waiter (a connection for
+/// `tcp`, opened at set-up).
 pub(crate) struct Sequential {
     op: Op,
+    waiter: Waiter,
 }
 
 /// Builds the native sequential model of `spec`.
 pub(crate) fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
-    Ok(Box::new(Sequential { op: spec.op() }))
+    Ok(Box::new(Sequential {
+        op: spec.op(),
+        waiter: spec.waiter()?,
+    }))
 }
 
 impl Model for Sequential {
-    fn run(&mut self, ops: Range<u64>) -> anyhow::Result<RunOutput> {
-        // The same log as the concurrent models, so the per-op recording cost is the
-        // same in every model and cannot bias the comparison.
-        let mut log = LatencyLog::new();
+    fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> anyhow::Result<RunOutput> {
         let mut checksum = 0u64;
         for i in ops {
             let start = Instant::now();
-            checksum = checksum.wrapping_add(self.op.run_blocking(i));
-            log.record_since(start);
+            checksum = checksum.wrapping_add(self.op.run_blocking(i, &mut self.waiter)?);
+            log.record_since(i, start);
         }
-        let mut latency = Recorder::new();
-        log.drain_into(&mut latency);
         Ok(RunOutput {
-            latency,
             checksum,
-            workers: None,
+            ..RunOutput::default()
         })
     }
 }

@@ -1,10 +1,11 @@
 //! What a cell's child process is told: the cell, its op count and calibration.
 
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::scenario::Cell;
-use crate::workload::{Calibration, Op};
+use crate::workload::{AsyncWaiter, Calibration, Op, Waiter};
 
 /// Everything the child process measuring one repetition of a cell needs, sent to it as
 /// JSON on stdin.
@@ -23,11 +24,25 @@ pub struct CellSpec {
     /// Python runtimes: the folder that holds the `python_workloads` package.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_path: Option<PathBuf>,
+    /// `tcp` cells: the delay server's address, filled in by the cell process once it
+    /// has started the server (worker processes connect to the same one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_server: Option<SocketAddr>,
 }
 
 impl CellSpec {
     /// The op of this cell.
     pub fn op(&self) -> Op {
         Op::for_cell(&self.cell, &self.calibration)
+    }
+
+    /// A new I/O waiter for one blocking worker (a connection of its own for `tcp`).
+    pub fn waiter(&self) -> anyhow::Result<Waiter> {
+        Waiter::open(self.cell.io, self.io_server)
+    }
+
+    /// A new I/O waiter for one async task; call it inside the task's tokio runtime.
+    pub fn async_waiter(&self) -> anyhow::Result<AsyncWaiter> {
+        AsyncWaiter::open(self.cell.io, self.io_server)
     }
 }

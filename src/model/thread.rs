@@ -2,8 +2,9 @@
 //! a range; each pulls op indices from one shared atomic counter.
 //!
 //! Spawning is set-up (creating 1000 threads costs milliseconds and must not be inside
-//! the window); handing out a run costs one channel send per thread. Threads exit when
-//! the model is dropped.
+//! the window), and so is each thread's I/O waiter (its own connection for `tcp`);
+//! handing out a run costs one channel send per thread. Threads exit when the model is
+//! dropped.
 
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -14,18 +15,20 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use super::{CellSpec, LatencyLog, Model};
-use crate::metrics::{Recorder, RunOutput};
-use crate::workload::Op;
+use super::{CellSpec, Model, OpLog};
+use crate::metrics::RunOutput;
+use crate::workload::{Op, Waiter};
 
-/// One run, shared by every thread: the next op index to take and where to stop.
+/// One run, shared by every thread: the next op index to take, where to stop, and the
+/// log to record into.
 struct Job {
     next: AtomicU64,
     end: u64,
+    log: Arc<OpLog>,
 }
 
-/// What a thread hands back from a run: its log and checksum, or its panic message.
-type Reply = Result<(LatencyLog, u64), String>;
+/// What a thread hands back from a run: its checksum, or why it stopped.
+type Reply = Result<u64, String>;
 
 /// A pre-spawned thread waiting for jobs.
 struct Worker {
@@ -52,10 +55,13 @@ pub(crate) fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
     for k in 0..n {
         let (jobs_tx, jobs_rx) = mpsc::channel::<Arc<Job>>();
         let reply_tx = reply_tx.clone();
+        let waiter = spec
+            .waiter()
+            .with_context(|| format!("could not set up the I/O of thread {} of {n}", k + 1))?;
         // If this fails part-way, dropping `model` stops the threads already spawned.
         let handle = std::thread::Builder::new()
             .name(format!("spectrum-thread-{k}"))
-            .spawn(move || serve(op, jobs_rx, reply_tx))
+            .spawn(move || serve(op, waiter, jobs_rx, reply_tx))
             .with_context(|| {
                 format!(
                     "could not spawn thread {} of {n} (check `ulimit -u` and free memory)",
@@ -72,15 +78,17 @@ pub(crate) fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
 
 /// A thread's life: wait for a job, run ops until the counter passes the end, reply;
 /// return when the model drops its end of the job channel.
-fn serve(op: Op, jobs: mpsc::Receiver<Arc<Job>>, replies: mpsc::Sender<Reply>) {
+fn serve(op: Op, mut waiter: Waiter, jobs: mpsc::Receiver<Arc<Job>>, replies: mpsc::Sender<Reply>) {
     while let Ok(job) = jobs.recv() {
         // A panic must become a reply, or `run` would wait forever for this thread.
-        let reply = catch_unwind(AssertUnwindSafe(|| work(op, &job))).map_err(|p| {
-            p.downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a thread panicked".to_string())
-        });
+        let reply =
+            catch_unwind(AssertUnwindSafe(|| work(op, &mut waiter, &job))).unwrap_or_else(|p| {
+                Err(p
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| p.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a thread panicked".to_string()))
+            });
         if replies.send(reply).is_err() {
             return;
         }
@@ -88,8 +96,7 @@ fn serve(op: Op, jobs: mpsc::Receiver<Arc<Job>>, replies: mpsc::Sender<Reply>) {
 }
 
 /// The hot loop: take the next index, run that op, log its latency.
-fn work(op: Op, job: &Job) -> (LatencyLog, u64) {
-    let mut log = LatencyLog::new();
+fn work(op: Op, waiter: &mut Waiter, job: &Job) -> Reply {
     let mut checksum = 0u64;
     loop {
         // Relaxed is enough: the counter only hands out distinct indices; the results
@@ -99,29 +106,29 @@ fn work(op: Op, job: &Job) -> (LatencyLog, u64) {
             break;
         }
         let start = Instant::now();
-        checksum = checksum.wrapping_add(op.run_blocking(i));
-        log.record_since(start);
+        let c = op
+            .run_blocking(i, waiter)
+            .map_err(|e| format!("op {i}: {e}"))?;
+        job.log.record_since(i, start);
+        checksum = checksum.wrapping_add(c);
     }
-    (log, checksum)
+    Ok(checksum)
 }
 
 impl Model for Threads {
-    fn run(&mut self, ops: Range<u64>) -> anyhow::Result<RunOutput> {
+    fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> anyhow::Result<RunOutput> {
         let job = Arc::new(Job {
             next: AtomicU64::new(ops.start),
             end: ops.end,
+            log: Arc::clone(log),
         });
         for (k, w) in self.workers.iter().enumerate() {
             let sent = w.jobs.as_ref().map(|tx| tx.send(Arc::clone(&job)));
             anyhow::ensure!(matches!(sent, Some(Ok(()))), "thread {k} has exited");
         }
-        let mut out = RunOutput {
-            latency: Recorder::new(),
-            ..RunOutput::default()
-        };
-        // Fold replies as they arrive: the early finishers' logs are merged while the
-        // last threads are still running. Every reply is taken even after a failure, so
-        // none is left over to be mistaken for part of the next run.
+        // Every reply is taken even after a failure, so none is left over to be
+        // mistaken for part of the next run.
+        let mut out = RunOutput::default();
         let mut failure = None;
         for _ in 0..self.workers.len() {
             let reply = self
@@ -129,15 +136,12 @@ impl Model for Threads {
                 .recv()
                 .context("every thread of the thread model has exited")?;
             match reply {
-                Ok((log, checksum)) => {
-                    log.drain_into(&mut out.latency);
-                    out.checksum = out.checksum.wrapping_add(checksum);
-                }
+                Ok(checksum) => out.checksum = out.checksum.wrapping_add(checksum),
                 Err(msg) => failure = failure.or(Some(msg)),
             }
         }
         match failure {
-            Some(msg) => anyhow::bail!("a thread of the thread model panicked: {msg}"),
+            Some(msg) => anyhow::bail!("a thread of the thread model failed: {msg}"),
             None => Ok(out),
         }
     }

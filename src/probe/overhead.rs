@@ -1,27 +1,28 @@
 //! Measurement overhead: what recording one op costs, on the same code the models run.
 //!
 //! Inside the measured window a native model reads the clock before the op and calls
-//! [`LatencyLog::record_since`] after it (a second clock read and a push); after the
-//! workers finish, the logs are folded into the HDR histogram ([`Recorder::record_ns`]).
-//! Paths that record straight into a [`Recorder`] pay two clock reads and a bucket
-//! increment. Each is timed here with an empty op, so the figure is pure overhead.
+//! [`OpLog::record_since`] after it (a second clock read and one relaxed store into the
+//! op's slot, which was allocated and touched before the window); after the window the
+//! log is folded into the HDR histogram ([`OpLog::to_recorder`]). Paths that record
+//! straight into a [`Recorder`] pay two clock reads and a bucket increment. Each is
+//! timed here with an empty op, so the figure is pure overhead.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use crate::metrics::Recorder;
-use crate::model::LatencyLog;
+use crate::model::OpLog;
 
 /// Share of the smallest op the recording path may cost at most.
 pub const OVERHEAD_BUDGET: f64 = 0.01;
 
-/// Ops per folded chunk (512 KiB of log).
-const FOLD_CHUNK: u64 = 65_536;
+/// Ops per log when a path is timed in chunks (512 KiB of log).
+const CHUNK: u64 = 65_536;
 
 /// Which recording path to time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordingPath {
-    /// In the window: clock read, empty op, [`LatencyLog::record_since`] (clock read + push).
+    /// In the window: clock read, empty op, [`OpLog::record_since`] (clock read + store).
     LogInWindow,
     /// After the window: folding one logged op into the histogram.
     LogFold,
@@ -48,63 +49,50 @@ impl RecordingPath {
 }
 
 /// Runs the recording path `n` times on empty ops and returns how long that took. Set-up
-/// (allocating the log, the histogram, the values to fold) is outside the returned time.
+/// (allocating and touching the logs, the histogram) is outside the returned time, as
+/// it is outside a cell's window; `n` is covered in logs of at most 64 Ki ops, so the
+/// memory stays bounded whatever `n`.
 pub fn record_ops(path: RecordingPath, n: u64) -> Duration {
-    match path {
-        RecordingPath::LogInWindow => {
-            let mut log = LatencyLog::new();
-            let began = Instant::now();
-            for _ in 0..n {
-                let start = Instant::now();
-                black_box(());
-                log.record_since(start);
-            }
-            let took = began.elapsed();
-            // Dropping the log (a free) is outside the time, as it is for a model.
-            black_box(&log);
-            took
-        }
-        RecordingPath::LogFold => {
-            // Fold copies of one template log, a chunk at a time: building a log of `n`
-            // real clock readings for every sample would cost more than the fold itself
-            // and memory in proportion to `n`. Copying a chunk is untimed.
-            let chunk = n.min(FOLD_CHUNK);
-            let mut template = LatencyLog::new();
-            for _ in 0..chunk {
-                template.record_since(Instant::now());
-            }
-            let mut recorder = Recorder::new();
-            let mut took = Duration::ZERO;
-            let mut left = n;
-            while left > 0 {
-                let mut log = template.clone();
-                if left < chunk {
-                    log = LatencyLog::new();
-                    for _ in 0..left {
-                        log.record_since(Instant::now());
-                    }
-                }
-                left -= log.len() as u64;
+    let mut took = Duration::ZERO;
+    let mut left = n;
+    while left > 0 {
+        let len = left.min(CHUNK);
+        left -= len;
+        let log = OpLog::new(0..len);
+        match path {
+            RecordingPath::LogInWindow => {
                 let began = Instant::now();
-                log.drain_into(&mut recorder);
+                for i in 0..len {
+                    let start = Instant::now();
+                    black_box(());
+                    log.record_since(i, start);
+                }
                 took += began.elapsed();
             }
-            black_box(&recorder);
-            took
-        }
-        RecordingPath::Histogram => {
-            let mut recorder = Recorder::new();
-            let began = Instant::now();
-            for _ in 0..n {
-                let start = Instant::now();
-                black_box(());
-                recorder.record_since(start);
+            RecordingPath::LogFold => {
+                for i in 0..len {
+                    log.record_since(i, Instant::now());
+                }
+                let began = Instant::now();
+                let folded = log.to_recorder();
+                took += began.elapsed();
+                black_box(folded);
             }
-            let took = began.elapsed();
-            black_box(&recorder);
-            took
+            RecordingPath::Histogram => {
+                let mut recorder = Recorder::new();
+                let began = Instant::now();
+                for _ in 0..len {
+                    let start = Instant::now();
+                    black_box(());
+                    recorder.record_since(start);
+                }
+                took += began.elapsed();
+                black_box(&recorder);
+            }
         }
+        black_box(&log);
     }
+    took
 }
 
 /// The smallest op a scenario allows (its `op_time` floor): the overhead budget is a

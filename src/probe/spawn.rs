@@ -159,6 +159,7 @@ fn worker_spec(runtime: CellRuntime, python_path: Option<PathBuf>) -> CellSpec {
         calibration: Calibration::from_samples(vec![1.0]),
         repetition: 0,
         python_path,
+        io_server: None,
     }
 }
 

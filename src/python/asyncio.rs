@@ -3,7 +3,9 @@
 //! The loop, its tasks' op and (for `async_cpu = "offload"`) the executor threads of
 //! `asyncio.to_thread` are the ones of `python_workloads.models.AsyncModel`, built at
 //! set-up; `run` is one `loop.run_until_complete` on the calling thread. Each op is timed
-//! in Python (`time.perf_counter_ns`) and the latencies come back as a list of ints.
+//! in Python (`time.perf_counter_ns`) and written straight into the cell's op log, which
+//! Python sees as a writable `memoryview` of the log's slots (no list grows inside the
+//! window, nothing is copied after it).
 //!
 //! A native sleep inside a task is a blocking call: it stalls the loop whatever the GIL
 //! setting. With `gil = "released"` the executor's threads (offloaded CPU halves) can run
@@ -15,17 +17,12 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::cpython::info_map;
 use super::embed::{attach_prepared, describe, to_python, PyResultExt};
-use crate::metrics::{Recorder, RunOutput};
-use crate::model::Model;
-
-/// What `AsyncModel.run` returns.
-struct Batch {
-    latencies_ns: Vec<u64>,
-    checksum: u64,
-}
+use crate::metrics::RunOutput;
+use crate::model::{Model, OpLog};
 
 /// An asyncio event loop with its model object, ready to run.
 pub(crate) struct AsyncModel {
@@ -50,35 +47,50 @@ impl AsyncModel {
 }
 
 impl Model for AsyncModel {
-    fn run(&mut self, ops: Range<u64>) -> Result<RunOutput> {
+    fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> Result<RunOutput> {
+        anyhow::ensure!(log.ops() == ops, "the op log does not match the ops to run");
         // Plain attach: the interpreter was prepared at set-up, and this is measured.
-        let batch = Python::attach(|py| {
+        let checksum = Python::attach(|py| {
+            let view = log_view(py, log).or_traceback(py)?;
             let out = self
                 .model
                 .bind(py)
-                .call_method1("run", (ops.start, ops.end))
-                .or_traceback(py)?;
-            // Extracted directly (not through JSON): this is inside the window.
-            let field = |name: &str| out.get_item(name).or_traceback(py);
-            Ok::<_, anyhow::Error>(Batch {
-                latencies_ns: field("latencies_ns")?.extract().or_traceback(py)?,
-                checksum: field("checksum")?.extract().or_traceback(py)?,
-            })
+                .call_method1("run", (ops.start, ops.end, &view));
+            // The view must not outlive this call: released, any later use raises.
+            let released = view.call_method0("release");
+            let out = out.or_traceback(py)?;
+            released.or_traceback(py)?;
+            out.get_item("checksum")
+                .and_then(|c| c.extract::<u64>())
+                .or_traceback(py)
         })?;
-        let mut latency = Recorder::new();
-        for ns in batch.latencies_ns {
-            latency.record_ns(ns);
-        }
         Ok(RunOutput {
-            latency,
-            checksum: batch.checksum,
-            workers: None,
+            checksum,
+            ..RunOutput::default()
         })
     }
 
     fn info(&self) -> BTreeMap<String, Value> {
         self.info.clone()
     }
+}
+
+/// A writable `memoryview` of `log`'s slots, cast to unsigned 64-bit items.
+fn log_view<'py>(py: Python<'py>, log: &OpLog) -> PyResult<Bound<'py, PyAny>> {
+    let (ptr, len) = log.as_mut_ptr();
+    // SAFETY: the memory is `len` u64 slots owned by `log`, which outlives the view (the
+    // caller releases the view before returning); only Python writes to the slots while
+    // it runs, and Rust reads them after, once the run has returned.
+    let raw = unsafe {
+        pyo3::ffi::PyMemoryView_FromMemory(
+            ptr.cast::<std::os::raw::c_char>(),
+            (len * std::mem::size_of::<u64>()) as pyo3::ffi::Py_ssize_t,
+            pyo3::ffi::PyBUF_WRITE,
+        )
+    };
+    // SAFETY: `raw` is a new reference or null with a Python error set.
+    let bytes = unsafe { Bound::from_owned_ptr_or_err(py, raw) }?;
+    bytes.call_method1("cast", ("Q",))
 }
 
 impl Drop for AsyncModel {

@@ -7,9 +7,9 @@
 //! event loop exist, then one JSON reply per `run START END`. The runner times each op
 //! itself and reports its own `getrusage` over the run (plus its multiprocessing
 //! workers'), which becomes [`RunOutput::workers`]: the cell process cannot see a live
-//! child's usage. The reply's JSON (about 8 bytes per op) is written and parsed inside
-//! the window: under a microsecond per op, about 1% of the 50 µs shortest op and far
-//! less of a millisecond op.
+//! child's usage; its memory likewise. The runner records into an op log it allocated
+//! before the run, and sends the latencies only when asked, after the window
+//! ([`Model::latency_after`]): no JSON of per-op figures is written or parsed inside it.
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
@@ -23,8 +23,8 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::locate::{interpreter, pythonpath_with};
-use crate::metrics::{PythonInfo, Recorder, RunOutput, Rusage};
-use crate::model::Model;
+use crate::metrics::{PythonInfo, Recorder, RunOutput, Rusage, WindowMemory};
+use crate::model::{Model, OpLog};
 use crate::workload::Calibration;
 
 /// One reply of the runner.
@@ -35,9 +35,12 @@ enum Reply {
         info: PythonInfo,
     },
     Ok {
-        latencies_ns: Vec<u64>,
         checksum: u64,
         rusage: Rusage,
+        memory: WindowMemory,
+    },
+    Latencies {
+        latencies_ns: Vec<u64>,
     },
     Error {
         error: String,
@@ -177,25 +180,35 @@ pub(crate) fn info_map(info: &PythonInfo) -> BTreeMap<String, Value> {
 }
 
 impl Model for CpythonModel {
-    fn run(&mut self, ops: Range<u64>) -> Result<RunOutput> {
+    fn run(&mut self, ops: Range<u64>, _log: &std::sync::Arc<OpLog>) -> Result<RunOutput> {
+        // The runner records into its own log; see `latency_after`.
         self.send(&format!("run {} {}", ops.start, ops.end))?;
         match self.receive()? {
             Reply::Ok {
-                latencies_ns,
                 checksum,
                 rusage,
-            } => {
+                memory,
+            } => Ok(RunOutput {
+                checksum,
+                latency: None,
+                workers: Some(rusage),
+                workers_memory: Some(memory),
+            }),
+            other => Err(self.unexpected(other, &format!("ops {}..{}", ops.start, ops.end))),
+        }
+    }
+
+    fn latency_after(&mut self) -> Result<Option<Recorder>> {
+        self.send("latencies")?;
+        match self.receive()? {
+            Reply::Latencies { latencies_ns } => {
                 let mut latency = Recorder::new();
-                for ns in latencies_ns {
+                for ns in latencies_ns.into_iter().filter(|ns| *ns > 0) {
                     latency.record_ns(ns);
                 }
-                Ok(RunOutput {
-                    latency,
-                    checksum,
-                    workers: Some(rusage),
-                })
+                Ok(Some(latency))
             }
-            other => Err(self.unexpected(other, &format!("ops {}..{}", ops.start, ops.end))),
+            other => Err(self.unexpected(other, "the latency transfer")),
         }
     }
 

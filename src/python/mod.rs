@@ -193,6 +193,7 @@ mod tests {
             calibration: Calibration::from_samples(vec![iters_per_us]),
             repetition: 0,
             python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
+            io_server: None,
         }
     }
 

@@ -23,16 +23,20 @@ use std::time::{Duration, Instant};
 
 use super::cpython::info_map;
 use super::embed::{attach_prepared, describe, py_error, to_python, PyResultExt};
-use crate::metrics::{Recorder, RunOutput};
-use crate::model::Model;
+use crate::metrics::RunOutput;
+use crate::model::{Model, OpLog};
 
 /// A worker thread that does not attach within this long is stuck, not slow.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What a worker thread is asked to do.
 enum Cmd {
-    /// Run ops from `next` until it reaches `end`.
-    Run { next: Arc<AtomicU64>, end: u64 },
+    /// Run ops from `next` until it reaches `end`, recording into `log`.
+    Run {
+        next: Arc<AtomicU64>,
+        end: u64,
+        log: Arc<OpLog>,
+    },
     /// Leave the loop, detach and end.
     Stop,
 }
@@ -41,9 +45,8 @@ enum Cmd {
 enum Reply {
     /// Attached and holding its op: ready for runs.
     Ready,
-    /// A run's ops: latencies, wrapping checksum sum, and the first error (a traceback).
+    /// A run's ops: wrapping checksum sum, and the first error (a traceback).
     Done {
-        latency: Recorder,
         checksum: u64,
         error: Option<String>,
     },
@@ -60,14 +63,18 @@ pub(crate) struct ThreadModel {
 impl ThreadModel {
     /// Builds the op of `op` and starts `n` attached threads (all before any window).
     pub(crate) fn start(workloads: &Path, op: &Value, n: u32) -> Result<ThreadModel> {
-        let (callable, info) = attach_prepared(workloads, |py| {
+        // One op per thread, made here at set-up: each holds its own I/O resources (a
+        // connection for the tcp I/O kind).
+        let (callables, info) = attach_prepared(workloads, |py| {
             let spec = to_python(py, op).or_traceback(py)?;
             let make_op = py
                 .import("python_workloads.op")
                 .and_then(|m| m.getattr("make_op"))
                 .or_traceback(py)?;
-            let callable = make_op.call1((spec,)).or_traceback(py)?.unbind();
-            Ok((Arc::new(callable), info_map(&describe(py)?)))
+            let callables = (0..n)
+                .map(|_| Ok(make_op.call1((&spec,)).or_traceback(py)?.unbind()))
+                .collect::<Result<Vec<_>>>()?;
+            Ok((callables, info_map(&describe(py)?)))
         })?;
         let (reply_tx, replies) = channel();
         let mut model = ThreadModel {
@@ -76,9 +83,8 @@ impl ThreadModel {
             replies,
             info,
         };
-        for k in 0..n {
+        for (k, op) in callables.into_iter().enumerate() {
             let (tx, rx) = channel();
-            let op = Arc::clone(&callable);
             let out = reply_tx.clone();
             let handle = std::thread::Builder::new()
                 .name(format!("spectrum-py-{k}"))
@@ -99,6 +105,17 @@ impl ThreadModel {
 
 /// A worker thread's life: attach once, then serve runs until told to stop.
 fn worker(op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
+    serve(op, inbox, out);
+    // The op's resources (a connection) go with the thread, attached.
+    Python::attach(|py| {
+        if let Ok(close) = op.bind(py).getattr("close") {
+            let _ = close.call0();
+        }
+    });
+}
+
+/// Attached for the thread's lifetime: serve runs until told to stop.
+fn serve(op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
     // `detach` needs a closure that is Send; a Receiver is not Sync, a Mutex makes a
     // reference to it shareable. Uncontended: only this thread ever locks it.
     let inbox = Mutex::new(inbox);
@@ -110,10 +127,9 @@ fn worker(op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
         loop {
             // Parked without the GIL: other threads run while this one waits for work.
             let cmd = py.detach(|| inbox.lock().ok().and_then(|rx| rx.recv().ok()));
-            let Some(Cmd::Run { next, end }) = cmd else {
+            let Some(Cmd::Run { next, end, log }) = cmd else {
                 return;
             };
-            let mut latency = Recorder::new();
             let mut checksum = 0u64;
             let mut error = None;
             loop {
@@ -123,7 +139,7 @@ fn worker(op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
                 }
                 let t = Instant::now();
                 let result = op.call1((i,)).and_then(|v| v.extract::<u64>());
-                latency.record_since(t);
+                log.record_since(i, t);
                 match result {
                     Ok(c) => checksum = checksum.wrapping_add(c),
                     Err(e) => {
@@ -132,11 +148,7 @@ fn worker(op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
                     }
                 }
             }
-            let done = Reply::Done {
-                latency,
-                checksum,
-                error,
-            };
+            let done = Reply::Done { checksum, error };
             if out.send(done).is_err() {
                 return;
             }
@@ -145,13 +157,14 @@ fn worker(op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
 }
 
 impl Model for ThreadModel {
-    fn run(&mut self, ops: Range<u64>) -> Result<RunOutput> {
+    fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> Result<RunOutput> {
         let next = Arc::new(AtomicU64::new(ops.start));
         for inbox in &self.inboxes {
             inbox
                 .send(Cmd::Run {
                     next: Arc::clone(&next),
                     end: ops.end,
+                    log: Arc::clone(log),
                 })
                 .map_err(|_| anyhow!("a Python worker thread has ended"))?;
         }
@@ -159,12 +172,7 @@ impl Model for ThreadModel {
         let mut first_error = None;
         for _ in 0..self.inboxes.len() {
             match self.replies.recv() {
-                Ok(Reply::Done {
-                    latency,
-                    checksum,
-                    error,
-                }) => {
-                    out.latency.merge(&latency);
+                Ok(Reply::Done { checksum, error }) => {
                     out.checksum = out.checksum.wrapping_add(checksum);
                     if first_error.is_none() {
                         first_error = error;

@@ -6,7 +6,9 @@
 mod calibrate;
 mod kernel;
 mod op;
+mod wait;
 
 pub use calibrate::{calibrate_rust, Calibration};
 pub use kernel::kernel;
 pub use op::Op;
+pub use wait::{AsyncWaiter, Waiter};

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{kernel, Calibration};
+use super::{kernel, Calibration, Waiter};
 use crate::scenario::{Cell, IoKind};
 
 /// One op: `cpu_iters` kernel iterations, then `io` of waiting of kind `io_kind`.
@@ -36,32 +36,12 @@ impl Op {
         kernel(index, self.cpu_iters)
     }
 
-    /// Waits the I/O half, blocking the calling thread.
+    /// Runs the whole op on the calling thread: CPU half, then the I/O half through
+    /// this worker's `waiter`.
     #[inline]
-    pub fn wait_blocking(&self) {
-        if self.io.is_zero() {
-            return;
-        }
-        match self.io_kind {
-            IoKind::Sleep => std::thread::sleep(self.io),
-        }
-    }
-
-    /// Waits the I/O half on the current tokio runtime.
-    pub async fn wait_async(&self) {
-        if self.io.is_zero() {
-            return;
-        }
-        match self.io_kind {
-            IoKind::Sleep => tokio::time::sleep(self.io).await,
-        }
-    }
-
-    /// Runs the whole op on the calling thread: CPU half, then I/O half.
-    #[inline]
-    pub fn run_blocking(&self, index: u64) -> u64 {
+    pub fn run_blocking(&self, index: u64, waiter: &mut Waiter) -> std::io::Result<u64> {
         let c = self.cpu(index);
-        self.wait_blocking();
-        c
+        waiter.wait(self, index)?;
+        Ok(c)
     }
 }

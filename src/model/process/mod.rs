@@ -32,8 +32,8 @@ use std::time::{Duration, Instant};
 
 use self::protocol::{Command, RunReply, SpeedReply, READY};
 use self::stderr::StderrTail;
-use super::{CellSpec, Model};
-use crate::metrics::{Recorder, RunOutput, Rusage};
+use super::{CellSpec, Model, OpLog};
+use crate::metrics::{Recorder, RunOutput, Rusage, WindowMemory};
 use crate::scenario::ModelKind;
 
 /// The environment variable naming the executable to run as a worker.
@@ -218,7 +218,8 @@ fn part(ops: &Range<u64>, k: usize, n: usize) -> Range<u64> {
 }
 
 impl Model for ProcessModel {
-    fn run(&mut self, ops: Range<u64>) -> anyhow::Result<RunOutput> {
+    fn run(&mut self, ops: Range<u64>, _log: &std::sync::Arc<OpLog>) -> anyhow::Result<RunOutput> {
+        // The workers record their own parts; their latencies come back with the replies.
         anyhow::ensure!(!self.broken, "a worker failed in an earlier run");
         self.broken = true;
         let n = self.workers.len();
@@ -231,6 +232,10 @@ impl Model for ProcessModel {
         let mut buckets = Vec::new();
         let mut checksum = 0u64;
         let mut usage = Rusage::default();
+        let mut memory = WindowMemory {
+            windowed: true,
+            ..WindowMemory::default()
+        };
         for w in &mut self.workers {
             let line = w.read_line("during a run")?;
             let reply: RunReply = serde_json::from_str(&line)
@@ -239,12 +244,14 @@ impl Model for ProcessModel {
             checksum = checksum.wrapping_add(reply.checksum);
             // Peak RSS adds up too: the workers are alive at the same time.
             usage = usage.plus(&reply.rusage);
+            memory = memory.plus(&reply.memory);
         }
         self.broken = false;
         Ok(RunOutput {
-            latency: Recorder::from_buckets(&buckets),
             checksum,
+            latency: Some(Recorder::from_buckets(&buckets)),
             workers: Some(usage),
+            workers_memory: Some(memory),
         })
     }
 

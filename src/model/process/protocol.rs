@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
-use crate::metrics::Rusage;
+use crate::metrics::{Rusage, WindowMemory};
 
 /// What a worker says once its model is built.
 pub(crate) const READY: &str = "ready";
@@ -81,6 +81,8 @@ pub(crate) struct RunReply {
     pub buckets: Vec<(u64, u64)>,
     /// The worker's own `getrusage(RUSAGE_SELF)` difference across the run.
     pub rusage: Rusage,
+    /// The worker's memory across the run (its op log counted as harness).
+    pub memory: WindowMemory,
 }
 
 /// A worker's answer to `speed`.

@@ -6,8 +6,8 @@ use std::io::{BufRead, Write};
 use std::os::fd::FromRawFd;
 
 use super::protocol::{Command, RunReply, SpeedReply, READY};
-use crate::metrics::{Rusage, Who};
-use crate::model::CellSpec;
+use crate::metrics::{PeakWatch, Rusage, Who};
+use crate::model::{CellSpec, OpLog};
 use crate::scenario::ModelKind;
 
 /// Runs a worker: reads its cell spec from stdin, builds that (sequential) model, says
@@ -46,15 +46,29 @@ pub fn worker_main() -> anyhow::Result<()> {
                 )?;
             }
             Command::Run(ops) => {
+                // The part's log is allocated and touched before this worker's clock and
+                // samples start, like the cell process's (it is 8 bytes per op of the
+                // part: the parts add up to one log of the whole window).
+                let log = std::sync::Arc::new(OpLog::new(ops.clone()));
+                let watch = PeakWatch::start();
                 let before = Rusage::now(Who::SelfProcess);
                 let out = model
-                    .run(ops.clone())
+                    .run(ops.clone(), &log)
                     .with_context(|| format!("running ops {}..{}", ops.start, ops.end))?;
                 let rusage = Rusage::now(Who::SelfProcess).delta(&before);
+                let memory = watch.finish(log.resident_kib());
+                let (latency, empty) = log.to_recorder();
+                anyhow::ensure!(
+                    empty == 0,
+                    "{empty} ops of {}..{} were not recorded",
+                    ops.start,
+                    ops.end
+                );
                 let reply = RunReply {
                     checksum: out.checksum,
-                    buckets: out.latency.to_buckets(),
+                    buckets: latency.to_buckets(),
                     rusage,
+                    memory,
                 };
                 send(&mut replies, &serde_json::to_string(&reply)?)?;
             }
