@@ -82,7 +82,12 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let text = if args.json {
         serde_json::to_string_pretty(&outcome.results).context("could not serialize results")?
     } else {
-        crate::report::terminal::summary_table(&outcome.results)
+        // The table, then what it adds up to: the verdicts in a few lines.
+        format!(
+            "{}\n\n{}",
+            crate::report::terminal::summary_table(&outcome.results),
+            crate::report::verdicts_text(std::slice::from_ref(&outcome.results))
+        )
     };
     print_stdout(&text)?;
     Ok(if outcome.interrupted {
@@ -111,10 +116,35 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         .map(|p| read(p))
         .collect::<Result<Vec<_>, _>>()?;
     let baseline = args.baseline.as_deref().map(read).transpose()?;
+    if args.json {
+        let v = crate::report::verdicts_json(&all);
+        print_stdout(
+            &serde_json::to_string_pretty(&v).context("could not serialize the verdicts")?,
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let out_dir = args.out.unwrap_or_else(|| folder_of(&args.results[0]));
-    let page = crate::report::write_report(&all, baseline.as_ref(), &out_dir)
-        .with_context(|| format!("could not render the report into '{}'", out_dir.display()))?;
-    print_stdout(&format!("{}", page.display()))?;
+    let written = crate::report::write_report(
+        &all,
+        baseline.as_ref().map(|b| crate::report::Baseline {
+            results: b,
+            threshold: args.noise_threshold,
+        }),
+        &out_dir,
+    )
+    .with_context(|| format!("could not render the report into '{}'", out_dir.display()))?;
+    let mut text = String::new();
+    if let (Some(c), Some(path)) = (&written.comparison, &args.baseline) {
+        text.push_str(&c.summary(&path.display().to_string()));
+    } else {
+        text.push_str(&crate::report::verdicts_text(&all));
+    }
+    text.push_str(&format!(
+        "report: {}\ndata:   {}",
+        written.page.display(),
+        written.data.display()
+    ));
+    print_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -141,7 +171,7 @@ fn list() -> Result<ExitCode> {
     }
     out.push_str("\nI/O kinds:\n");
     for io in IoKind::ALL {
-        out.push_str(&format!("  {}\n", io.as_str()));
+        out.push_str(&format!("  {:<12}{}\n", io.as_str(), io.describe()));
     }
     out.push_str("\nDemos (spectrum demo NAME):\n  none yet\n");
     print_stdout(out.trim_end())?;

@@ -83,9 +83,39 @@ pub struct ReportArgs {
     /// Output folder (default: the folder of the first results file).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// An older results file to compare against, cell by cell.
+    /// An older results file to compare against, cell by cell: writes
+    /// `comparison.html` and `comparison.json` (never the run's own `index.html`) and
+    /// prints what changed.
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
+    /// With --baseline: changes within ±this share are no change, even when the
+    /// repetitions say they are real (default 0.05: ±5%; `3%` is accepted too).
+    #[arg(long, value_name = "SHARE", value_parser = parse_share, default_value = "0.05")]
+    pub noise_threshold: f64,
+    /// Print the verdicts as JSON on stdout (every claim's outcome, findings, figures
+    /// and intervals) instead of writing the page.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A share in (0, 1): `0.05` or `5%`.
+fn parse_share(s: &str) -> Result<f64, String> {
+    let (text, scale) = match s.trim().strip_suffix('%') {
+        Some(p) => (p, 100.0),
+        None => (s.trim(), 1.0),
+    };
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number; give a share such as 0.05 or 5%"))?;
+    let v = v / scale;
+    if v > 0.0 && v < 1.0 {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{s} is outside (0, 1); give a share such as 0.05 or 5%"
+        ))
+    }
 }
 
 /// `spectrum demo`.

@@ -32,12 +32,15 @@ fn report_renders_and_prints_the_page_path() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(&*page.to_string_lossy()));
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.matches("<svg").count() >= 6);
-    // Only index.html: the atomic write leaves no temp file behind.
-    let names: Vec<_> = std::fs::read_dir(dir.path())
+    // The page and the verdicts as data: the atomic write leaves no temp file behind.
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
-        .map(|e| e.unwrap().file_name())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, vec![std::ffi::OsString::from("index.html")]);
+    names.sort();
+    assert_eq!(names, ["index.html", "verdicts.json"]);
+    // The terminal ends with the verdicts.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Verdicts (95% intervals"));
 }
 
 #[test]
@@ -65,10 +68,44 @@ fn report_merges_files_and_compares_with_a_baseline() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("comparison.html")).unwrap();
     assert!(html.contains("second-host") && html.contains("fixture-host"));
     assert!(html.contains("Comparison with the baseline"));
-    assert!(html.contains("within noise"));
+    assert!(html.contains("no change"));
+    // What changed is printed, not only the path; the run's own page is untouched.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("0 faster, 0 slower"), "{stdout}");
+    assert!(!dir.path().join("index.html").exists());
+}
+
+#[test]
+fn report_json_prints_the_verdicts_as_data() {
+    let out = spectrum()
+        .arg("report")
+        .arg(fixture())
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for c in v["claims"].as_array().unwrap() {
+        let outcome = c["outcome"].as_str().unwrap();
+        assert!(
+            [
+                "agrees",
+                "partly",
+                "disagrees",
+                "inconclusive",
+                "not-measured"
+            ]
+            .contains(&outcome),
+            "{c}"
+        );
+    }
 }
 
 #[test]

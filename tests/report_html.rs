@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use spectrum::report::{render_html, write_report};
+use spectrum::report::{render_html, write_report, Baseline};
 use spectrum::results::{read_results, Results};
 
 fn fixture() -> Results {
@@ -56,14 +56,16 @@ fn verdicts_are_computed_from_the_data() {
 
     // Make Python threads scale: the verdict must flip to a disagreement.
     let mut r = fixture();
+    let cores = r.environment.available_cores;
     for c in r
         .cells
         .iter_mut()
         .filter(|c| c.id.starts_with("python/thread,cpu=py") && c.cell.io_fraction == 0.0)
     {
-        if let Some(s) = c.summary.as_mut() {
-            s.ops_per_s.median *= 2.0;
+        for m in &mut c.repetitions {
+            m.ops_per_s *= 2.0;
         }
+        c.summary = spectrum::metrics::Summary::of(&c.repetitions, &c.cell, cores);
     }
     let html = render_html(&[r], None).unwrap();
     assert!(html.contains("a speed-up the GIL should prevent"));
@@ -113,30 +115,61 @@ fn merge_of_two_machines_keeps_them_apart() {
 fn baseline_comparison_tells_change_from_noise() {
     let old = fixture();
     let mut new = fixture();
+    let cores = new.environment.available_cores;
     for c in new
         .cells
         .iter_mut()
         .filter(|c| c.id.starts_with("rust/thread/"))
     {
-        if let Some(s) = c.summary.as_mut() {
-            s.ops_per_s.median *= 2.0;
-            s.ops_per_s.min *= 2.0;
-            s.ops_per_s.max *= 2.0;
+        for m in &mut c.repetitions {
+            m.ops_per_s *= 2.0;
         }
+        c.summary = spectrum::metrics::Summary::of(&c.repetitions, &c.cell, cores);
     }
-    let html = render_html(&[new], Some(&old)).unwrap();
+    let baseline = Baseline {
+        results: &old,
+        threshold: 0.05,
+    };
+    let html = render_html(&[new.clone()], Some(baseline)).unwrap();
     assert!(html.contains("<section id=\"comparison\""));
-    assert!(html.contains("faster, beyond the spread"));
-    assert!(html.contains("within noise"));
-    assert!(html.contains("10 faster, 0 slower"));
+    assert!(html.contains("class=\"faster\">faster"));
+    assert!(html.contains("no change"));
+    assert!(
+        html.contains("10 faster, 0 slower"),
+        "{}",
+        &html[html.find("faster,").unwrap_or(0)..][..80]
+    );
+
+    // Written beside the run, never over its own index.html.
+    let dir = tempfile::tempdir().unwrap();
+    let w = write_report(&[new], Some(baseline), dir.path()).unwrap();
+    assert_eq!(w.page, dir.path().join("comparison.html"));
+    assert!(!dir.path().join("index.html").exists());
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&w.data).unwrap()).unwrap();
+    assert_eq!(
+        data["cells"].as_array().unwrap().len(),
+        w.comparison.unwrap().cells.len()
+    );
 }
 
 #[test]
 fn write_report_writes_index_html() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_report(&[fixture()], None, dir.path()).unwrap();
-    assert_eq!(path, dir.path().join("index.html"));
-    let text = std::fs::read_to_string(&path).unwrap();
+    let w = write_report(&[fixture()], None, dir.path()).unwrap();
+    assert_eq!(w.page, dir.path().join("index.html"));
+    let text = std::fs::read_to_string(&w.page).unwrap();
     assert!(text.contains("</html>"));
+    // The verdicts as data beside it.
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&w.data).unwrap()).unwrap();
+    assert_eq!(v["schema"], "spectrum.verdicts/1");
+    let ids: Vec<&str> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["line", "1", "2", "3", "4", "5"]);
     assert!(render_html(&[], None).is_err());
 }

@@ -156,9 +156,7 @@ impl<'a> CellRun<'a> {
         // A failed cell keeps its raw repetitions but gets no summary: figures from a
         // cell that crashed or did different work must not reach a chart.
         let summary = match status {
-            CellStatus::Ok => {
-                Summary::of(&self.reps, self.job.cell.ideal_ops_per_s(self.job.cores))
-            }
+            CellStatus::Ok => Summary::of(&self.reps, self.job.cell, self.job.cores),
             CellStatus::Failed => None,
         };
         Some(CellResult {

@@ -176,6 +176,9 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         }
     }
     results.environment = environment;
+    for w in calibrate::disturbed_warnings(&results.calibration) {
+        note(&format!("WARNING: {w}"));
+    }
     if !interrupted && !opts.no_probes {
         note("probing switch and spawn costs…");
         match probes::probe_costs(&exe, probes::PROBE_TIMEOUT, interrupt.flag())? {
@@ -351,9 +354,9 @@ fn cell_calibration(
 /// `spectrum report` can render them later.
 fn render_report(results: &Results, out_dir: &Path, note: &dyn Fn(&str)) -> Option<PathBuf> {
     match crate::report::write_report(std::slice::from_ref(results), None, out_dir) {
-        Ok(path) => {
-            note(&format!("report:  {}", path.display()));
-            Some(path)
+        Ok(w) => {
+            note(&format!("report:  {}", w.page.display()));
+            Some(w.page)
         }
         Err(e) => {
             let msg = format!("{e:#}");

@@ -109,7 +109,7 @@ impl Progress {
                     format!(
                         "{:.0} ops/s, efficiency {:.0}%",
                         s.ops_per_s.median,
-                        s.efficiency * 100.0
+                        s.shown_efficiency() * 100.0
                     )
                 });
                 eprintln!("{head}  ok  {figures}");

@@ -16,4 +16,4 @@ pub use latency::{LatencySummary, Recorder};
 pub use measurement::{Measurement, RunOutput};
 pub use memory::{PeakWatch, WindowMemory};
 pub use rusage::{Rusage, Who};
-pub use summary::{Spread, Summary};
+pub use summary::{efficiencies_at_speed, ideal_at_speed, Spread, Summary, EFFICIENCY_TOLERANCE};

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LatencySummary, Measurement};
+use super::{ideal_ops_per_s, LatencySummary, Measurement};
+use crate::scenario::Cell;
 
 /// A figure measured once per repetition: its median and range.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -40,19 +41,12 @@ impl Spread {
     }
 }
 
-/// Median of `values` (mean of the middle two for an even count).
-pub(crate) fn median(values: &[f64]) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n == 0 {
-        0.0
-    } else if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
+use crate::stats::median;
+
+/// Efficiency above `1 + EFFICIENCY_TOLERANCE` is beyond what the measurement's own
+/// accuracy explains (the speed check is the median of three 5 ms kernel calls, steady
+/// to a few per cent): the cell is flagged as a measurement problem.
+pub const EFFICIENCY_TOLERANCE: f64 = 0.05;
 
 /// A cell's figures, over its repetitions (medians unless said otherwise).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -73,21 +67,75 @@ pub struct Summary {
     pub cpu_user_us_per_op: f64,
     /// System CPU microseconds per op.
     pub cpu_sys_us_per_op: f64,
-    /// Peak RSS of the cell (cell process + worker processes), KiB.
+    /// Peak RSS of the cell (cell process + worker processes), KiB: the processes'
+    /// lifetime peak (`ru_maxrss`), set-up included.
     pub max_rss_kib: u64,
-    /// The ideal bound for this cell on this machine, ops/s.
+    /// What the model held at the window's peak, KiB (cell process + workers): peak RSS
+    /// during the window less spectrum's op log (see `metrics::memory`). Median over
+    /// repetitions; absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_rss_kib: Option<u64>,
+    /// The ideal bound for this cell on this machine at the *calibrated* kernel speed
+    /// (the op's nominal length), ops/s.
     pub ideal_ops_per_s: f64,
-    /// `ops_per_s.median / ideal_ops_per_s`.
+    /// `ops_per_s.median / ideal_ops_per_s`: efficiency against the nominal op.
     pub efficiency: f64,
+    /// The kernel's speed around the windows as a ratio to the calibration (median over
+    /// repetitions of each one's speed checks); absent when none was measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_speed: Option<f64>,
+    /// Efficiency against the ideal bound at the kernel speed measured around each
+    /// window (the CPU half takes `cpu_us / speed`): median and range over repetitions.
+    /// This is the efficiency the report and the table show; it does not depend on the
+    /// machine's speed when the run was calibrated. Absent without speed checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub efficiency_at_speed: Option<Spread>,
 }
 
 impl Summary {
-    /// Summarises the repetitions of a cell whose ideal bound is `ideal_ops_per_s`.
+    /// The efficiency to show: at the measured kernel speed where it was measured,
+    /// else against the nominal op.
+    pub fn shown_efficiency(&self) -> f64 {
+        self.efficiency_at_speed
+            .map_or(self.efficiency, |e| e.median)
+    }
+
+    /// True when the efficiency is above 1 by more than the measurement explains.
+    pub fn efficiency_suspect(&self) -> bool {
+        self.shown_efficiency() > 1.0 + EFFICIENCY_TOLERANCE
+    }
+}
+
+/// The ideal bound of `cell` with `cores` cores when the kernel runs at `speed` times
+/// its calibrated rate (the CPU half then takes `cpu_us / speed`).
+pub fn ideal_at_speed(cell: &Cell, speed: f64, cores: usize) -> f64 {
+    let speed = if speed.is_finite() && speed > 0.0 {
+        speed
+    } else {
+        1.0
+    };
+    ideal_ops_per_s(cell.cpu_us / speed, cell.io_us, cell.concurrency, cores)
+}
+
+/// Each repetition's efficiency at the kernel speed measured around its window (`None`
+/// for a repetition without a speed check).
+pub fn efficiencies_at_speed(reps: &[Measurement], cell: &Cell, cores: usize) -> Vec<Option<f64>> {
+    reps.iter()
+        .map(|m| {
+            let ideal = ideal_at_speed(cell, m.kernel_speed()?, cores);
+            (ideal.is_finite() && ideal > 0.0).then(|| m.ops_per_s / ideal)
+        })
+        .collect()
+}
+
+impl Summary {
+    /// Summarises the repetitions of `cell` measured on a machine of `cores` cores.
     /// Returns `None` when there is no repetition.
-    pub fn of(reps: &[Measurement], ideal_ops_per_s: f64) -> Option<Summary> {
+    pub fn of(reps: &[Measurement], cell: &Cell, cores: usize) -> Option<Summary> {
         if reps.is_empty() {
             return None;
         }
+        let ideal_ops_per_s = cell.ideal_ops_per_s(cores);
         let col = |f: &dyn Fn(&Measurement) -> f64| -> f64 {
             median(&reps.iter().map(f).collect::<Vec<_>>())
         };
@@ -118,8 +166,22 @@ impl Summary {
             cpu_user_us_per_op: col(&|m| per_op(m, m.window_rusage().user_s * 1e6)),
             cpu_sys_us_per_op: col(&|m| per_op(m, m.window_rusage().sys_s * 1e6)),
             max_rss_kib: col(&|m| m.window_rusage().max_rss_kib as f64) as u64,
+            model_rss_kib: reps
+                .iter()
+                .map(|m| m.window_memory().map(|w| w.model_kib() as f64))
+                .collect::<Option<Vec<f64>>>()
+                .map(|v| median(&v) as u64),
             ideal_ops_per_s,
             efficiency,
+            kernel_speed: reps
+                .iter()
+                .map(Measurement::kernel_speed)
+                .collect::<Option<Vec<f64>>>()
+                .map(|v| median(&v)),
+            efficiency_at_speed: efficiencies_at_speed(reps, cell, cores)
+                .into_iter()
+                .collect::<Option<Vec<f64>>>()
+                .map(|v| Spread::of(&v)),
         })
     }
 }
@@ -145,20 +207,73 @@ mod tests {
         }
     }
 
+    /// A pure-CPU cell of 1 ms ops on one worker: its ideal bound is 1000 ops/s.
+    fn cell() -> Cell {
+        Cell::sleep_op(
+            crate::scenario::Runtime::Rust,
+            crate::scenario::ModelKind::Sequential,
+            1000.0,
+            0.0,
+            1,
+        )
+    }
+
     #[test]
     fn medians_and_efficiency() {
-        let reps = [rep(900.0, 100), rep(1000.0, 200), rep(1100.0, 300)];
-        let s = Summary::of(&reps, 2000.0).unwrap();
-        assert_eq!(s.ops_per_s.median, 1000.0);
-        assert!((s.ops_per_s.rel_range - 0.2).abs() < 1e-9);
+        let reps = [rep(400.0, 100), rep(500.0, 200), rep(600.0, 300)];
+        let s = Summary::of(&reps, &cell(), 2).unwrap();
+        assert_eq!(s.ops_per_s.median, 500.0);
+        assert!((s.ops_per_s.rel_range - 0.4).abs() < 1e-9);
+        assert_eq!(s.ideal_ops_per_s, 1000.0);
         assert_eq!(s.efficiency, 0.5);
         assert_eq!(s.ctx_voluntary_per_op, 2.0);
         assert!((s.cpu_user_us_per_op - 5000.0).abs() < 1e-6);
         assert_eq!(s.max_rss_kib, 2048);
+        // No speed checks, no memory record: those figures are absent, not zero.
+        assert!(s.kernel_speed.is_none() && s.efficiency_at_speed.is_none());
+        assert!(s.model_rss_kib.is_none());
+        assert_eq!(s.shown_efficiency(), 0.5);
+    }
+
+    #[test]
+    fn efficiency_at_speed_uses_each_window_s_kernel_speed() {
+        // The kernel ran at half its calibrated speed around a window that did 500 ops/s
+        // of nominally 1 ms ops: the ops really took 2 ms, so 500 ops/s is the bound.
+        let mut slow = rep(500.0, 0);
+        slow.kernel_speed_before = Some(0.5);
+        slow.kernel_speed_after = Some(0.5);
+        let mut fast = rep(1000.0, 0);
+        fast.kernel_speed_before = Some(1.0);
+        fast.kernel_speed_after = Some(1.0);
+        let s = Summary::of(&[slow.clone(), fast.clone(), fast], &cell(), 2).unwrap();
+        let e = s.efficiency_at_speed.unwrap();
+        assert!(
+            (e.min - 1.0).abs() < 1e-9 && (e.max - 1.0).abs() < 1e-9,
+            "{e:?}"
+        );
+        assert_eq!(s.kernel_speed, Some(1.0));
+        // Against the nominal op, the slow window looks like half the work.
+        let only_slow = Summary::of(&[slow], &cell(), 2).unwrap();
+        assert_eq!(only_slow.efficiency, 0.5);
+        assert!((only_slow.shown_efficiency() - 1.0).abs() < 1e-9);
+        assert!(!only_slow.efficiency_suspect());
+    }
+
+    #[test]
+    fn the_model_s_memory_leaves_the_op_log_out() {
+        let mut r = rep(500.0, 0);
+        r.memory = Some(crate::metrics::WindowMemory {
+            before_kib: 900,
+            peak_kib: 1000,
+            harness_kib: 100,
+            windowed: true,
+        });
+        let s = Summary::of(&[r], &cell(), 2).unwrap();
+        assert_eq!(s.model_rss_kib, Some(900));
     }
 
     #[test]
     fn no_repetitions_no_summary() {
-        assert!(Summary::of(&[], 1.0).is_none());
+        assert!(Summary::of(&[], &cell(), 2).is_none());
     }
 }

@@ -10,7 +10,7 @@ use super::affinity::Pinning;
 use super::switch::SwitchKind;
 
 /// One cost, measured in several timed batches.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProbeFigure {
     /// Median over the batches of each batch's mean cost of one unit, µs.
     pub median_us: f64,
@@ -22,19 +22,40 @@ pub struct ProbeFigure {
     pub batches: u32,
     /// Units (switches or spawns) in each timed batch.
     pub units_per_batch: u64,
+    /// Each batch's mean cost of one unit, µs, in the order measured (absent in older
+    /// files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_batch_us: Vec<f64>,
+}
+
+impl ProbeFigure {
+    /// The batches' figures, or the median alone for files without them.
+    pub fn samples(&self) -> Vec<f64> {
+        if self.per_batch_us.is_empty() {
+            vec![self.median_us]
+        } else {
+            self.per_batch_us.clone()
+        }
+    }
+
+    /// The batches split into one or two levels (`stats::regimes`).
+    pub fn regimes(&self) -> Option<crate::stats::Regimes> {
+        crate::stats::regimes(&self.samples())
+    }
 }
 
 impl ProbeFigure {
     /// The figure of `per_unit_us`, one mean cost per batch (µs); `None` when empty.
     pub fn from_batches(per_unit_us: &[f64], units_per_batch: u64) -> Option<ProbeFigure> {
-        let mut v: Vec<f64> = per_unit_us
+        let in_order: Vec<f64> = per_unit_us
             .iter()
             .copied()
             .filter(|x| x.is_finite())
             .collect();
-        if v.is_empty() {
+        if in_order.is_empty() {
             return None;
         }
+        let mut v = in_order.clone();
         v.sort_by(f64::total_cmp);
         let n = v.len();
         let median = if n % 2 == 1 {
@@ -48,12 +69,13 @@ impl ProbeFigure {
             max_us: v[n - 1],
             batches: n as u32,
             units_per_batch,
+            per_batch_us: in_order,
         })
     }
 }
 
 /// The cost of one switch of one kind of ping-pong.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SwitchProbe {
     /// Who is switched to and how it is woken (`thread_pipe`, `thread_condvar`,
     /// `process_pipe`, `task_same_worker`, `pipe_baseline`: see [`SwitchKind`]).
@@ -100,7 +122,7 @@ impl SpawnKind {
 }
 
 /// The cost of creating one unit and waiting for it to finish.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpawnProbe {
     /// What is created.
     pub kind: SpawnKind,
@@ -156,6 +178,7 @@ mod tests {
             max_us: median_us * 1.2,
             batches: 5,
             units_per_batch: 1000,
+            per_batch_us: vec![],
         }
     }
 

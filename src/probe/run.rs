@@ -28,10 +28,11 @@ pub struct ProbePlan {
 }
 
 impl ProbePlan {
-    /// What a sweep records: 5 batches of at least 20 ms each.
+    /// What a sweep records: 15 batches of at least 8 ms each — enough batches to see
+    /// a cost that flips between two levels, and to put an interval on a ratio.
     pub const SWEEP: ProbePlan = ProbePlan {
-        batches: 5,
-        batch_min: Duration::from_millis(20),
+        batches: 15,
+        batch_min: Duration::from_millis(8),
     };
 }
 

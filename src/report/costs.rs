@@ -9,7 +9,7 @@ use super::charts::{cost_bars, Table};
 use super::data::num;
 use super::html::{esc, fill, table};
 use super::page::{findings_list, published};
-use super::verdicts::{Status, Verdict};
+use super::verdicts::{Outcome, Verdict};
 use crate::probe::{Pinning, ProbeFigure, Probes, SpawnKind, SwitchKind};
 
 const CHART: &str = include_str!("templates/chart.html");
@@ -43,13 +43,13 @@ pub(crate) fn figures(p: &Probes) -> Vec<(String, String, ProbeFigure)> {
             (
                 format!("switch: {}", switch_name(s.kind)),
                 s.pinning.label().to_string(),
-                s.per_switch,
+                s.per_switch.clone(),
             )
         })
         .collect();
     for kind in SpawnKind::ALL {
         if let Some(f) = p.spawn(kind) {
-            out.push((format!("spawn: {}", kind.describe()), "—".into(), *f));
+            out.push((format!("spawn: {}", kind.describe()), "—".into(), f.clone()));
         }
     }
     out
@@ -57,17 +57,17 @@ pub(crate) fn figures(p: &Probes) -> Vec<(String, String, ProbeFigure)> {
 
 /// The page section: claim 4's verdict, one chart per file with probes, the table.
 pub(crate) fn section(sources: &[(&str, &Probes)], claims: &[Verdict]) -> Result<String> {
-    let claim = claims.iter().find(|c| c.number == 4);
+    let claim = claims.iter().find(|c| c.id == "4");
     let (status, findings, published_html) = match claim {
         Some(c) => (
-            c.status(),
+            c.outcome,
             findings_list(
                 &c.findings,
                 "this run recorded no switch and spawn costs (it ran with --no-probes, the probe failed, or the file predates them)",
             ),
             published(c.published),
         ),
-        None => (Status::NotMeasured, String::new(), String::new()),
+        None => (Outcome::NotMeasured, String::new(), String::new()),
     };
     let mut t = Table {
         head: [

@@ -3,9 +3,9 @@
 //! series per model label. Charts, tables and verdicts all read the data through here,
 //! so they agree on what is drawn.
 
-use crate::metrics::Summary;
+use crate::metrics::{Measurement, Summary};
 use crate::results::{CellResult, CellStatus, Merged};
-use crate::scenario::{Cell, ModelKind, Runtime};
+use crate::scenario::{Cell, IoKind, ModelKind, Runtime};
 
 /// A measured cell with what every chart needs beside it.
 #[derive(Debug, Clone, Copy)]
@@ -23,9 +23,72 @@ pub(crate) struct Row<'a> {
 }
 
 impl Row<'_> {
-    /// The model label: one chart line per label.
+    /// The model label (model and variants).
     pub fn label(&self) -> &str {
         &self.result.label
+    }
+
+    /// What tells this row's series apart from others in one panel: the model label,
+    /// the op's length and the I/O kind. A chart line joins only rows that agree on all
+    /// three (and differ only in the x axis).
+    pub fn series_key(&self) -> SeriesKey {
+        SeriesKey {
+            label: self.result.label.clone(),
+            op_time_us: self.cell.op_time_us,
+            io: self.cell.io,
+        }
+    }
+
+    /// One figure of each repetition, e.g. its throughput.
+    pub fn per_rep(&self, f: impl Fn(&Measurement) -> f64) -> Vec<f64> {
+        self.result.repetitions.iter().map(f).collect()
+    }
+
+    /// Each repetition's throughput, ops/s.
+    pub fn ops(&self) -> Vec<f64> {
+        self.per_rep(|m| m.ops_per_s)
+    }
+
+    /// Each repetition's figure per op, e.g. switches per op.
+    pub fn per_op(&self, f: impl Fn(&Measurement) -> f64) -> Vec<f64> {
+        self.per_rep(|m| if m.ops > 0 { f(m) / m.ops as f64 } else { 0.0 })
+    }
+}
+
+/// The identity of one chart series within a panel.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SeriesKey {
+    /// The model label.
+    pub label: String,
+    /// The op's nominal length, µs.
+    pub op_time_us: f64,
+    /// The I/O kind.
+    pub io: IoKind,
+}
+
+impl SeriesKey {
+    /// The series' name in a legend: the label, with the op length and I/O kind added
+    /// when `others` (the panel's keys) differ in them.
+    pub fn name(&self, others: &[SeriesKey]) -> String {
+        let mut s = self.label.clone();
+        if others.iter().any(|o| o.op_time_us != self.op_time_us) {
+            s.push_str(&format!(" · {} op", show_us(self.op_time_us)));
+        }
+        if others.iter().any(|o| o.io != self.io) {
+            s.push_str(&format!(" · {}", self.io.as_str()));
+        }
+        s
+    }
+}
+
+/// A duration in µs as people write it: "5 ms", "100 µs", "1 s".
+pub(crate) fn show_us(us: f64) -> String {
+    if us >= 1e6 {
+        format!("{} s", num_trim(us / 1e6))
+    } else if us >= 1e3 {
+        format!("{} ms", num_trim(us / 1e3))
+    } else {
+        format!("{} µs", num_trim(us))
     }
 }
 
@@ -73,9 +136,26 @@ impl Group<'_> {
         t
     }
 
-    /// The rows as one series per model label, in model order, each sorted by I/O share.
+    /// The rows as one series per model label, op length and I/O kind, in model
+    /// order, each sorted by I/O share.
     pub fn series(&self) -> Vec<(String, Vec<Row<'_>>)> {
         series(&self.rows)
+    }
+
+    /// The op length most of the panel's rows have (the shortest on a tie): the one the
+    /// panel's band and verdict compare models at.
+    pub fn main_op_time(&self) -> Option<f64> {
+        let mut counts: Vec<(f64, usize)> = Vec::new();
+        for r in &self.rows {
+            match counts.iter_mut().find(|(t, _)| *t == r.cell.op_time_us) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((r.cell.op_time_us, 1)),
+            }
+        }
+        counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.total_cmp(&a.0)))
+            .map(|(t, _)| t)
     }
 
     /// The distinct I/O shares, ascending.
@@ -87,17 +167,24 @@ impl Group<'_> {
     }
 }
 
-/// Splits rows into one series per label, ordered by model then label, each series
-/// sorted by I/O share then concurrency.
+/// Splits rows into one series per [`SeriesKey`] (label, op length, I/O kind), ordered
+/// by model, label, op length and kind, each series sorted by I/O share then
+/// concurrency; each named by [`SeriesKey::name`] among the others.
 pub(crate) fn series<'a>(rows: &[Row<'a>]) -> Vec<(String, Vec<Row<'a>>)> {
-    let mut out: Vec<(String, Vec<Row<'a>>)> = Vec::new();
+    let mut out: Vec<(SeriesKey, Vec<Row<'a>>)> = Vec::new();
     for r in rows {
-        match out.iter_mut().find(|(l, _)| l == r.label()) {
+        let key = r.series_key();
+        match out.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => v.push(*r),
-            None => out.push((r.label().to_string(), vec![*r])),
+            None => out.push((key, vec![*r])),
         }
     }
-    out.sort_by_key(|(l, v)| (model_rank(v[0].cell.model), l.clone()));
+    out.sort_by(|(a, va), (b, vb)| {
+        (model_rank(va[0].cell.model), &a.label)
+            .cmp(&(model_rank(vb[0].cell.model), &b.label))
+            .then(a.op_time_us.total_cmp(&b.op_time_us))
+            .then(a.io.cmp(&b.io))
+    });
     for (_, v) in &mut out {
         v.sort_by(|a, b| {
             (a.cell.io_fraction, a.cell.concurrency)
@@ -105,7 +192,8 @@ pub(crate) fn series<'a>(rows: &[Row<'a>]) -> Vec<(String, Vec<Row<'a>>)> {
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
     }
-    out
+    let keys: Vec<SeriesKey> = out.iter().map(|(k, _)| k.clone()).collect();
+    out.into_iter().map(|(k, v)| (k.name(&keys), v)).collect()
 }
 
 fn model_rank(m: ModelKind) -> usize {
@@ -202,6 +290,36 @@ pub(crate) fn num_trim(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn series_never_join_cells_of_different_op_times_or_io_kinds() {
+        let r: crate::results::Results =
+            serde_json::from_str(include_str!("../../tests/fixtures/fixture-results.json"))
+                .unwrap();
+        let mut r2 = r.clone();
+        // The same cells again with a 2.5 ms op: a second series per label, not one line.
+        for c in &mut r2.cells {
+            c.cell.op_time_us = 2500.0;
+        }
+        let mut both = r;
+        both.cells.extend(r2.cells);
+        let m = crate::results::merge(&[both]);
+        let all = rows(&m);
+        for (name, pts) in series(&all) {
+            let t = pts[0].cell.op_time_us;
+            assert!(pts.iter().all(|p| p.cell.op_time_us == t), "{name}");
+            assert!(
+                name.contains(" op"),
+                "{name}: both op lengths are in the panel"
+            );
+            if t == 2500.0 {
+                assert!(name.contains("· 2.5 ms op"), "{name}");
+            }
+        }
+        assert_eq!(show_us(5000.0), "5 ms");
+        assert_eq!(show_us(1e6), "1 s");
+        assert_eq!(show_us(50.0), "50 µs");
+    }
 
     #[test]
     fn numbers_keep_three_figures() {

@@ -4,7 +4,9 @@
 //! Data first, pictures after: [`render_html`] reads nothing but the [`Results`] it is
 //! given (merged when several), so a report can be re-rendered, merged and compared
 //! without re-running. The page is one self-contained file: inline SVG and CSS, system
-//! fonts, no scripts, no external requests.
+//! fonts, no scripts, no external requests. Beside it go the verdicts as data
+//! (`verdicts.json`, [`verdicts_json`]) or, for a comparison, the comparison as data
+//! (`comparison.json`).
 
 mod charts;
 mod costs;
@@ -19,32 +21,112 @@ mod verdicts;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
-use crate::results::{compare, merge, write_atomic, Results};
+use crate::results::{compare, merge, write_atomic, Comparison, Results};
 use charts::Kind;
 use html::{esc, fill};
 
 const PAGE: &str = include_str!("templates/report.html");
 const CSS: &str = include_str!("templates/report.css");
 
-/// Renders the HTML report of `results` (several are merged) into `out_dir/index.html`,
-/// comparing against `baseline` when given. Returns the path of the page.
+pub use crate::results::DEFAULT_NOISE_THRESHOLD;
+
+/// A run to compare against, and the noise threshold under which a change is none.
+#[derive(Debug, Clone, Copy)]
+pub struct Baseline<'a> {
+    /// The baseline's results.
+    pub results: &'a Results,
+    /// Changes within ±this share are no change (0.05 = ±5%).
+    pub threshold: f64,
+}
+
+/// What [`write_report`] wrote.
+#[derive(Debug)]
+pub struct Written {
+    /// The HTML page: `index.html`, or `comparison.html` when comparing (so a run's own
+    /// page is never overwritten by a comparison).
+    pub page: PathBuf,
+    /// The data beside it: `verdicts.json`, or `comparison.json` when comparing.
+    pub data: PathBuf,
+    /// The comparison, when there was a baseline.
+    pub comparison: Option<Comparison>,
+}
+
+/// Renders the report of `results` (several are merged) into `out_dir`: `index.html`
+/// and `verdicts.json`, or with a `baseline` `comparison.html` and `comparison.json`.
 pub fn write_report(
     results: &[Results],
-    baseline: Option<&Results>,
+    baseline: Option<Baseline>,
     out_dir: &Path,
-) -> Result<PathBuf> {
-    let page = render_html(results, baseline)?;
-    let path = out_dir.join("index.html");
-    write_atomic(&path, page.as_bytes())?;
-    Ok(path)
+) -> Result<Written> {
+    check_some(results)?;
+    let comparison = baseline.map(|b| compare(&merge(results), b.results, b.threshold));
+    let page = render(
+        results,
+        comparison.as_ref().zip(baseline.map(|b| b.results)),
+    )?;
+    let (page_path, data_path, data) = match &comparison {
+        Some(c) => (
+            out_dir.join("comparison.html"),
+            out_dir.join("comparison.json"),
+            serde_json::to_vec_pretty(c)?,
+        ),
+        None => (
+            out_dir.join("index.html"),
+            out_dir.join("verdicts.json"),
+            serde_json::to_vec_pretty(&verdicts_json(results))?,
+        ),
+    };
+    write_atomic(&data_path, &data)?;
+    write_atomic(&page_path, page.as_bytes())?;
+    Ok(Written {
+        page: page_path,
+        data: data_path,
+        comparison,
+    })
+}
+
+/// The verdicts of `results` (merged when several) as the JSON document of
+/// `verdicts.json` and `spectrum report --json`: every claim with its id, outcome,
+/// phrase, findings, figures and intervals.
+pub fn verdicts_json(results: &[Results]) -> serde_json::Value {
+    let merged = merge(results);
+    let rows = data::rows(&merged);
+    let claims = verdicts::claims(&rows, &verdicts::probe_sources(&merged));
+    let sources: Vec<String> = results
+        .iter()
+        .map(|r| format!("{} ({})", r.scenario.name, r.run.started_at))
+        .collect();
+    verdicts::to_json(&claims, &sources)
+}
+
+/// The verdicts of `results` in a few terminal lines.
+pub fn verdicts_text(results: &[Results]) -> String {
+    let merged = merge(results);
+    let rows = data::rows(&merged);
+    verdicts::terminal_lines(&verdicts::claims(&rows, &verdicts::probe_sources(&merged)))
+}
+
+fn check_some(results: &[Results]) -> Result<()> {
+    if results.is_empty() {
+        anyhow::bail!("no results to report on: give at least one results.json");
+    }
+    Ok(())
 }
 
 /// The report page for `results` (merged when several), compared with `baseline` when
 /// given: one self-contained HTML document.
-pub fn render_html(results: &[Results], baseline: Option<&Results>) -> Result<String> {
-    if results.is_empty() {
-        anyhow::bail!("no results to report on: give at least one results.json");
-    }
+pub fn render_html(results: &[Results], baseline: Option<Baseline>) -> Result<String> {
+    check_some(results)?;
+    let comparison = baseline.map(|b| compare(&merge(results), b.results, b.threshold));
+    render(
+        results,
+        comparison.as_ref().zip(baseline.map(|b| b.results)),
+    )
+}
+
+/// The page, with a comparison already made against `baseline`.
+fn render(results: &[Results], baseline: Option<(&Comparison, &Results)>) -> Result<String> {
+    check_some(results)?;
     let merged = merge(results);
     let rows = data::rows(&merged);
     let probes = verdicts::probe_sources(&merged);
@@ -78,11 +160,9 @@ pub fn render_html(results: &[Results], baseline: Option<&Results>) -> Result<St
     ] {
         toc.push_str(&format!("<li><a href=\"#{id}\">{what}</a></li>"));
     }
-    let comparison = baseline.map(|b| (compare(&merged, b), b));
     let comparison_html = page::comparison_section(
-        comparison.as_ref().map(|(c, _)| c),
-        &comparison
-            .as_ref()
+        baseline.map(|(c, _)| c),
+        &baseline
             .map(|(_, b)| format!("{} ({})", b.scenario.name, b.run.started_at))
             .unwrap_or_default(),
     );

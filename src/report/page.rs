@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::charts::{Kind, Table};
 use super::data::{num, Row};
 use super::html::{esc, fill, kv, table};
-use super::verdicts::{self, Finding, Status, Verdict};
+use super::verdicts::{self, Finding, Outcome, Verdict};
 use crate::results::{CellStatus, Change, Comparison, Merged};
 
 const CHART: &str = include_str!("templates/chart.html");
@@ -29,23 +29,29 @@ fn what(kind: Kind) -> &'static str {
 }
 
 /// The findings and claim behind a chart's verdict.
-fn chart_verdict(kind: Kind, rows: &[Row], claims: &[Verdict]) -> (Vec<Finding>, String, u8) {
-    let claim = |n: u8| claims.iter().find(|c| c.number == n);
-    let (findings, n) = match kind {
+fn chart_verdict(
+    kind: Kind,
+    rows: &[Row],
+    claims: &[Verdict],
+) -> (Vec<Finding>, String, &'static str) {
+    let claim = |id: &str| claims.iter().find(|c| c.id == id);
+    let (findings, id) = match kind {
         Kind::Spectrum => {
             let mut f = verdicts::spectrum_line(rows);
             f.extend(verdicts::python_threads(rows));
             f.extend(verdicts::python_processes(rows));
-            (f, 1)
+            (f, "line")
         }
-        Kind::Switches => (verdicts::io_switches(rows), 3),
-        Kind::Latency => (verdicts::inline_vs_offload(rows), 5),
-        Kind::Cpu => (verdicts::io_sys_time(rows), 3),
-        Kind::Memory => (verdicts::unit_memory(rows), 3),
-        Kind::Gil => (verdicts::gil_release(rows), 2),
+        Kind::Switches => (verdicts::io_switches(rows), "3"),
+        Kind::Latency => (verdicts::inline_vs_offload(rows), "5"),
+        Kind::Cpu => (verdicts::io_sys_time(rows), "3"),
+        Kind::Memory => (verdicts::unit_memory(rows), "3"),
+        Kind::Gil => (verdicts::gil_release(rows), "2"),
     };
-    let published = claim(n).map(|c| published(c.published)).unwrap_or_default();
-    (findings, published, n)
+    let published = claim(id)
+        .map(|c| published(c.published))
+        .unwrap_or_default();
+    (findings, published, id)
 }
 
 /// The published figures of a claim, as a paragraph (empty when there are none).
@@ -60,16 +66,17 @@ pub(crate) fn published(items: &[&str]) -> String {
     )
 }
 
-/// Findings as a list marked ✓ ✗ ·, or "Not measured in this run" with `missing`.
+/// Findings as a list marked ✓ ✗ ? ·, or "Not measured in this run" with `missing`.
 pub(crate) fn findings_list(findings: &[Finding], missing: &str) -> String {
     if findings.is_empty() {
         return format!("<p>Not measured in this run: {}.</p>", esc(missing));
     }
     let mut s = String::from("<ul>");
     for f in findings {
-        let class = match f.agrees {
-            Some(true) => "agrees",
-            Some(false) => "disagrees",
+        let class = match f.outcome {
+            Some(Outcome::Agrees) => "agrees",
+            Some(Outcome::Disagrees) => "disagrees",
+            Some(_) => "inconclusive",
             None => "info",
         };
         let _ = write!(s, "<li class=\"{class}\">{}</li>", esc(&f.text));
@@ -93,7 +100,7 @@ fn needs(kind: Kind) -> &'static str {
 pub(crate) fn chart_section(kind: Kind, rows: &[Row], claims: &[Verdict]) -> Result<String> {
     let fig = kind.render(rows)?;
     let (findings, published, claim) = chart_verdict(kind, rows, claims);
-    let status = Status::of(&findings);
+    let status = Outcome::of(&findings);
     let mut figures = String::new();
     for svg in &fig.svgs {
         let _ = write!(
@@ -110,9 +117,9 @@ pub(crate) fn chart_section(kind: Kind, rows: &[Row], claims: &[Verdict]) -> Res
             esc(kind.title())
         );
     }
-    let claim_ref = match kind {
-        Kind::Spectrum => "the guide's line and claim 1".to_string(),
-        _ => format!("claim {claim}"),
+    let claim_ref = match claim {
+        "line" => "the guide's line and claim 1".to_string(),
+        id => format!("claim {id}"),
     };
     fill(
         CHART,
@@ -135,15 +142,16 @@ pub(crate) fn chart_section(kind: Kind, rows: &[Row], claims: &[Verdict]) -> Res
 pub(crate) fn claims_section(claims: &[Verdict]) -> String {
     let mut s = String::new();
     for c in claims {
-        let st = c.status();
-        let _ =
-            write!(
+        let st = c.outcome;
+        let _ = write!(
             s,
-            "<div class=\"verdict {}\"><h3>Claim {}: {}</h3><p><strong>{}.</strong></p>{}{}</div>",
+            "<div class=\"verdict {}\" id=\"claim-{}\"><h3>{}: {}</h3><p><strong>{}</strong> — {}.</p>{}{}</div>",
             st.class(),
-            c.number,
+            c.id,
+            esc(&c.title()),
             esc(c.claim),
             st.describe(),
+            esc(&c.phrase),
             findings_list(&c.findings, "the cells this claim needs are not in the results"),
             published(c.published)
         );
@@ -216,29 +224,58 @@ pub(crate) fn comparison_section(cmp: Option<&Comparison>, baseline_name: &str) 
     let Some(cmp) = cmp else {
         return String::new();
     };
-    let count = |c: Change| cmp.cells.iter().filter(|x| x.change == c).count();
     let mut s = format!(
-        "<section id=\"comparison\"><h2>Comparison with the baseline</h2><p>Baseline: {}. Per cell, the ratio new/old of the median throughput; a change counts only when the ranges of the repetitions do not overlap, otherwise it is within noise. {} faster, {} slower, {} within noise.</p>",
+        "<section id=\"comparison\"><h2>Comparison with the baseline</h2><p>Baseline: {}. Per cell, new ÷ old of the median throughput with its 95% bootstrap interval over both runs' repetitions. A change counts only when the whole interval lies beyond the noise threshold of ±{:.0}%; within it, there is no change; straddling it, the repetitions cannot decide (inconclusive). Where a cell's kernel ran at a different speed in the two runs (or the runs calibrated it differently, so their ops did different work), it is judged on the ratio of efficiencies at the measured kernel speed (normalised); both ratios are shown. <strong>{} faster, {} slower, {} no change, {} inconclusive.</strong></p>",
         esc(baseline_name),
-        count(Change::Faster),
-        count(Change::Slower),
-        count(Change::WithinNoise)
+        cmp.threshold * 100.0,
+        cmp.count(Change::Faster),
+        cmp.count(Change::Slower),
+        cmp.count(Change::NoChange),
+        cmp.count(Change::Inconclusive),
     );
-    s.push_str("<div class=\"scroll\"><table class=\"data\"><thead><tr><th>cell</th><th>new ops/s (min–max)</th><th>old ops/s (min–max)</th><th>new / old</th><th>change</th></tr></thead><tbody>");
+    if !cmp.calibrations.is_empty() {
+        s.push_str("<p>Calibrations, compared first:</p><ul>");
+        for c in &cmp.calibrations {
+            let _ = write!(
+                s,
+                "<li>{}: {} vs {} iterations/µs ({}×){}</li>",
+                esc(&c.runtime),
+                num(c.new),
+                num(c.old),
+                num(c.ratio),
+                if c.differs {
+                    " — beyond the threshold: the two runs' ops of this kernel differ in size, so raw throughput compares different work"
+                } else {
+                    ""
+                }
+            );
+        }
+        s.push_str("</ul>");
+    }
+    s.push_str("<div class=\"scroll\"><table class=\"data\"><thead><tr><th>cell</th><th>new ops/s (min–max)</th><th>old ops/s (min–max)</th><th>raw new ÷ old [95%]</th><th>normalised [95%]</th><th>judged on</th><th>change</th></tr></thead><tbody>");
     for c in &cmp.cells {
         let class = match c.change {
             Change::Faster => "faster",
             Change::Slower => "slower",
-            Change::WithinNoise => "noise",
+            Change::NoChange => "noise",
+            Change::Inconclusive => "inconclusive",
         };
-        let note = if c.spread_unknown {
-            " (one repetition: spread unknown)"
-        } else {
-            ""
+        let iv = |i: &crate::stats::Interval| {
+            format!(
+                "{}× [{}–{}]{}",
+                num(i.estimate),
+                num(i.low),
+                num(i.high),
+                if i.assumed {
+                    " (one repetition: ±10% assumed)"
+                } else {
+                    ""
+                }
+            )
         };
         let _ = write!(
             s,
-            "<tr><td>{}</td><td>{} ({}–{})</td><td>{} ({}–{})</td><td>{}×</td><td class=\"{class}\">{}{note}</td></tr>",
+            "<tr><td>{}</td><td>{} ({}–{})</td><td>{} ({}–{})</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{}</td></tr>",
             esc(&c.id),
             num(c.new.median),
             num(c.new.min),
@@ -246,7 +283,12 @@ pub(crate) fn comparison_section(cmp: Option<&Comparison>, baseline_name: &str) 
             num(c.old.median),
             num(c.old.min),
             num(c.old.max),
-            num(c.ratio),
+            iv(&c.raw),
+            c.normalised.as_ref().map_or("—".into(), iv),
+            match c.basis {
+                crate::results::Basis::Raw => "raw",
+                crate::results::Basis::Normalised => "normalised",
+            },
             c.change.describe()
         );
     }
@@ -264,7 +306,7 @@ pub(crate) fn comparison_section(cmp: Option<&Comparison>, baseline_name: &str) 
     s
 }
 
-/// Failed cells with their errors.
+/// The failed cells, with their errors.
 pub(crate) fn failed_section(m: &Merged) -> String {
     let failed: Vec<_> = m
         .cells

@@ -24,30 +24,43 @@ const HEADERS: [&str; 11] = [
 pub fn summary_table(results: &Results) -> String {
     let mut rows: Vec<[String; 11]> = Vec::new();
     let mut drifting = Vec::new();
+    let mut suspect = Vec::new();
     for c in &results.cells {
         let Some(s) = c.summary.filter(|_| c.status == CellStatus::Ok) else {
             continue;
         };
         // A drifting cell is marked, and named in a footnote under the table.
-        let mark = match drift::worst(&c.repetitions) {
+        let mut mark = match drift::worst(&c.repetitions) {
             Some(r) => {
                 drifting.push(format!("  {}: {}\n", c.id, drift::note(r)));
-                " *"
+                " *".to_string()
             }
-            None => "",
+            None => String::new(),
         };
+        // An efficiency above the bound by more than the measurement explains.
+        if s.efficiency_suspect() {
+            suspect.push(format!(
+                "  {}: {:.0}% of the ideal bound\n",
+                c.id,
+                s.shown_efficiency() * 100.0
+            ));
+            mark.push_str(" !");
+        }
         rows.push([
             format!("{}{mark}", c.id),
             num(s.ops_per_s.median),
             format!("{:.1}", s.ops_per_s.rel_range * 100.0),
-            format!("{:.0}", s.efficiency * 100.0),
+            format!("{:.0}", s.shown_efficiency() * 100.0),
             num(s.latency_us.p50),
             num(s.latency_us.p99),
             num(s.ctx_voluntary_per_op),
             num(s.ctx_involuntary_per_op),
             num(s.cpu_user_us_per_op),
             num(s.cpu_sys_us_per_op),
-            format!("{:.1}", s.max_rss_kib as f64 / 1024.0),
+            format!(
+                "{:.1}",
+                s.model_rss_kib.unwrap_or(s.max_rss_kib) as f64 / 1024.0
+            ),
         ]);
     }
     let mut out = String::new();
@@ -74,6 +87,13 @@ pub fn summary_table(results: &Results) -> String {
             drift::HIGH
         ));
         out.extend(drifting);
+    }
+    if !suspect.is_empty() {
+        out.push_str(&format!(
+            "\n! efficiency above the ideal bound by more than the {:.0}% the measurement explains: a measurement problem, not a faster model (docs/noise.md):\n",
+            crate::metrics::EFFICIENCY_TOLERANCE * 100.0
+        ));
+        out.extend(suspect);
     }
     let failed: Vec<_> = results
         .cells

@@ -1,38 +1,80 @@
-//! Comparing a run against a baseline, cell by cell: the ratio new/old of the median
-//! throughput, and whether the change is beyond the spread of the repetitions.
+//! Comparing a run against a baseline, cell by cell: is a change real?
 //!
-//! "Beyond the spread" means the two ranges of repetitions (`Spread.min..=max`) do not
-//! overlap: every new repetition was faster (or slower) than every old one. A change
-//! whose ranges overlap is *within noise*, whatever its ratio. With a single repetition
-//! on either side there is no spread to judge by; the comparison says so.
+//! Per cell, the ratio new ÷ old of the median throughput with a 95% bootstrap interval
+//! over both runs' repetitions (`stats::ratio_of_medians`; the method criterion.rs uses
+//! for its change estimates, over repetitions here because each repetition is its own
+//! process and window). As in criterion, a change smaller than the *noise threshold*
+//! (default 5%, `--noise-threshold`) is no change even when it is significant:
+//!
+//! - `faster` / `slower`: the whole interval lies beyond ±threshold;
+//! - `no_change`: the whole interval lies within ±threshold;
+//! - `inconclusive`: the interval straddles a threshold — the repetitions are too
+//!   spread to say either.
+//!
+//! The calibrations come first. Where the two runs calibrated a kernel at different
+//! speeds (their ops then have different iteration counts: different work), or where a
+//! cell's kernel ran at a different speed around its windows, the raw ratio compares
+//! unlike things; the comparison is then judged on the *normalised* ratio — the ratio
+//! of efficiencies at the kernel speed measured around each window — and both are shown.
 
 use serde::Serialize;
 
 use super::merge::Merged;
-use super::{CellStatus, Results};
-use crate::metrics::Spread;
+use super::{CellResult, CellStatus, Results};
+use crate::metrics::{efficiencies_at_speed, Spread};
+use crate::stats::{ratio_of_medians, Interval};
+
+/// The default noise threshold: changes within ±5% are no change.
+pub const DEFAULT_NOISE_THRESHOLD: f64 = 0.05;
 
 /// How a cell's throughput moved against the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
-    /// Every new repetition beat every old one.
+    /// Faster by more than the threshold, the whole interval beyond it.
     Faster,
-    /// Every new repetition fell behind every old one.
+    /// Slower by more than the threshold, the whole interval beyond it.
     Slower,
-    /// The repetitions' ranges overlap: the change is inside the noise.
-    WithinNoise,
+    /// The whole interval within ±threshold.
+    NoChange,
+    /// The interval straddles the threshold: the repetitions cannot decide.
+    Inconclusive,
 }
 
 impl Change {
     /// Words for the report.
     pub fn describe(self) -> &'static str {
         match self {
-            Change::Faster => "faster, beyond the spread",
-            Change::Slower => "slower, beyond the spread",
-            Change::WithinNoise => "within noise",
+            Change::Faster => "faster",
+            Change::Slower => "slower",
+            Change::NoChange => "no change",
+            Change::Inconclusive => "inconclusive",
         }
     }
+
+    /// The change an interval of new ÷ old shows against `threshold`.
+    pub fn of(i: &Interval, threshold: f64) -> Change {
+        if i.low > 1.0 + threshold {
+            Change::Faster
+        } else if i.high < 1.0 - threshold {
+            Change::Slower
+        } else if i.low >= 1.0 - threshold && i.high <= 1.0 + threshold {
+            Change::NoChange
+        } else {
+            Change::Inconclusive
+        }
+    }
+}
+
+/// Which ratio a cell's change was judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Throughput as measured.
+    Raw,
+    /// Efficiency at the kernel speed measured around each window: the runs' ops
+    /// differed in size or their machines ran the kernel at different speeds.
+    Normalised,
 }
 
 /// One cell present, and measured, in both runs.
@@ -46,18 +88,53 @@ pub struct CellComparison {
     pub new: Spread,
     /// Baseline throughput, ops/s.
     pub old: Spread,
-    /// `new.median / old.median`.
-    pub ratio: f64,
-    /// Faster, slower, or within noise.
+    /// new ÷ old of the median throughput, with its interval.
+    pub raw: Interval,
+    /// new ÷ old of the efficiency at the measured kernel speed (absent without speed
+    /// checks in both files).
+    pub normalised: Option<Interval>,
+    /// The cell's kernel ran at this ratio new ÷ old of its absolute speed (iterations
+    /// per µs around the windows); absent without speed checks.
+    pub kernel_speed_ratio: Option<f64>,
+    /// Which ratio the change was judged on.
+    pub basis: Basis,
+    /// The change.
     pub change: Change,
-    /// True when either side had fewer than two repetitions: the spread is unknown and
-    /// any difference counts as beyond it.
-    pub spread_unknown: bool,
+}
+
+impl CellComparison {
+    /// The interval the change was judged on.
+    pub fn judged(&self) -> &Interval {
+        match (self.basis, &self.normalised) {
+            (Basis::Normalised, Some(n)) => n,
+            _ => &self.raw,
+        }
+    }
+}
+
+/// One runtime's calibration in both runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalibrationChange {
+    /// `rust`, `python` or `cpython`.
+    pub runtime: String,
+    /// Baseline iterations per µs.
+    pub old: f64,
+    /// New iterations per µs.
+    pub new: f64,
+    /// new ÷ old.
+    pub ratio: f64,
+    /// True when the ratio is beyond the noise threshold: the runs' ops of this runtime
+    /// have different iteration counts, and its cells are judged normalised.
+    pub differs: bool,
 }
 
 /// The whole comparison.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Comparison {
+    /// The noise threshold used, as a share (0.05 = ±5%).
+    pub threshold: f64,
+    /// Both runs' calibrations, runtime by runtime.
+    pub calibrations: Vec<CalibrationChange>,
     /// Cells measured in both runs, in the new run's order.
     pub cells: Vec<CellComparison>,
     /// Cell ids with no measured counterpart in the baseline (new, or failed there).
@@ -66,57 +143,198 @@ pub struct Comparison {
     pub only_old: Vec<String>,
 }
 
-/// Compares every measured cell of `new` with the baseline cell of the same id.
-pub fn compare(new: &Merged, old: &Results) -> Comparison {
-    let measured_old = |id: &str| {
-        old.cells
+impl Comparison {
+    /// How many cells show `change`.
+    pub fn count(&self, change: Change) -> usize {
+        self.cells.iter().filter(|c| c.change == change).count()
+    }
+
+    /// A few lines for the terminal: what changed, the calibrations, the cells beyond
+    /// the threshold.
+    pub fn summary(&self, baseline: &str) -> String {
+        let mut out = format!(
+            "Compared with {baseline} (noise threshold ±{:.0}%, 95% bootstrap intervals over the repetitions): {} faster, {} slower, {} no change, {} inconclusive",
+            self.threshold * 100.0,
+            self.count(Change::Faster),
+            self.count(Change::Slower),
+            self.count(Change::NoChange),
+            self.count(Change::Inconclusive),
+        );
+        let normalised = self
+            .cells
             .iter()
-            .find(|c| c.id == id && c.status == CellStatus::Ok)
-            .and_then(|c| c.summary.map(|s| (s, c.repetitions.len())))
+            .filter(|c| c.basis == Basis::Normalised)
+            .count();
+        if normalised > 0 {
+            out.push_str(&format!(
+                " ({normalised} judged on efficiency at the measured kernel speed: their kernels ran at different speeds)"
+            ));
+        }
+        out.push('\n');
+        for c in &self.calibrations {
+            out.push_str(&format!(
+                "  calibration {}: {:.3} vs {:.3} iterations/µs ({:.2}×){}\n",
+                c.runtime,
+                c.new,
+                c.old,
+                c.ratio,
+                if c.differs {
+                    " — the ops differ in size: raw ratios compare different work"
+                } else {
+                    ""
+                }
+            ));
+        }
+        for c in self
+            .cells
+            .iter()
+            .filter(|c| matches!(c.change, Change::Faster | Change::Slower))
+        {
+            let j = c.judged();
+            out.push_str(&format!(
+                "  {} {}: {:.3}× [{:.3}–{:.3}]{}\n",
+                c.change.describe(),
+                c.id,
+                j.estimate,
+                j.low,
+                j.high,
+                if c.basis == Basis::Normalised {
+                    " normalised"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if !self.only_new.is_empty() || !self.only_old.is_empty() {
+            out.push_str(&format!(
+                "  {} cells only in the new run, {} only in the baseline\n",
+                self.only_new.len(),
+                self.only_old.len()
+            ));
+        }
+        out
+    }
+}
+
+/// Compares every measured cell of `new` with the baseline cell of the same id, with
+/// changes within ±`threshold` counted as no change.
+pub fn compare(new: &Merged, old: &Results, threshold: f64) -> Comparison {
+    let mut out = Comparison {
+        threshold,
+        ..Comparison::default()
     };
-    let mut out = Comparison::default();
+    // The calibrations of the (first) new file against the baseline's.
+    let new_cal = new.sources.first().map(|s| &s.results.calibration);
+    for (rt, o) in &old.calibration {
+        if let Some(n) = new_cal.and_then(|c| c.get(rt)) {
+            let ratio = n.iters_per_us / o.iters_per_us;
+            out.calibrations.push(CalibrationChange {
+                runtime: rt.clone(),
+                old: o.iters_per_us,
+                new: n.iters_per_us,
+                ratio,
+                differs: (ratio - 1.0).abs() > threshold,
+            });
+        }
+    }
+    let measured = |c: &CellResult| c.status == CellStatus::Ok && c.summary.is_some();
     for sc in &new.cells {
         let c = &sc.result;
-        let Some(s) = c.summary.filter(|_| c.status == CellStatus::Ok) else {
+        if !measured(c) {
             continue;
-        };
-        let Some((o, old_reps)) = measured_old(&c.id) else {
+        }
+        let Some(o) = old.cells.iter().find(|o| o.id == c.id && measured(o)) else {
             out.only_new.push(new.display_id(sc));
             continue;
         };
-        let (n, b) = (s.ops_per_s, o.ops_per_s);
-        let ratio = if b.median > 0.0 {
-            n.median / b.median
-        } else {
-            f64::NAN
-        };
-        let change = if n.min > b.max {
-            Change::Faster
-        } else if n.max < b.min {
-            Change::Slower
-        } else {
-            Change::WithinNoise
-        };
-        out.cells.push(CellComparison {
-            id: new.display_id(sc),
-            label: c.label.clone(),
-            new: n,
-            old: b,
-            ratio,
-            change,
-            spread_unknown: c.repetitions.len() < 2 || old_reps < 2,
-        });
+        let src = &new.sources[sc.source].results;
+        if let Some(cmp) = compare_cell(new.display_id(sc), c, src, o, old, threshold) {
+            out.cells.push(cmp);
+        }
     }
     for c in &old.cells {
         let measured_new = new
             .cells
             .iter()
-            .any(|sc| sc.result.id == c.id && sc.result.status == CellStatus::Ok);
-        if c.status == CellStatus::Ok && !measured_new {
+            .any(|sc| sc.result.id == c.id && measured(&sc.result));
+        if measured(c) && !measured_new {
             out.only_old.push(c.id.clone());
         }
     }
     out
+}
+
+/// One cell of each run; `None` when a ratio cannot be formed (a zero throughput).
+fn compare_cell(
+    id: String,
+    new: &CellResult,
+    new_file: &Results,
+    old: &CellResult,
+    old_file: &Results,
+    threshold: f64,
+) -> Option<CellComparison> {
+    let ops = |c: &CellResult| {
+        c.repetitions
+            .iter()
+            .map(|m| m.ops_per_s)
+            .collect::<Vec<_>>()
+    };
+    let raw = ratio_of_medians(&ops(new), &ops(old))?;
+    let eff = |c: &CellResult, f: &Results| {
+        efficiencies_at_speed(
+            &c.repetitions,
+            &c.cell,
+            f.environment.available_cores.max(1),
+        )
+        .into_iter()
+        .collect::<Option<Vec<f64>>>()
+    };
+    let normalised = match (eff(new, new_file), eff(old, old_file)) {
+        (Some(a), Some(b)) => ratio_of_medians(&a, &b),
+        _ => None,
+    };
+    // The kernel's absolute speed around the windows: the speed-check ratio times the
+    // calibration it is a ratio to.
+    let rt = crate::python::calibration_runtime(&new.cell);
+    let absolute = |c: &CellResult, f: &Results| {
+        let cal = f.calibration.get(rt.as_str())?;
+        Some(c.summary?.kernel_speed? * cal.iters_per_us)
+    };
+    let kernel_speed_ratio = match (absolute(new, new_file), absolute(old, old_file)) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    };
+    let cal_ratio = match (
+        new_file.calibration.get(rt.as_str()),
+        old_file.calibration.get(rt.as_str()),
+    ) {
+        (Some(a), Some(b)) => Some(a.iters_per_us / b.iters_per_us),
+        _ => None,
+    };
+    let beyond = |r: Option<f64>| r.is_some_and(|r| (r - 1.0).abs() > threshold);
+    // Only a cell with a CPU half does different work when the calibrations differ.
+    let differs = new.cell.cpu_us > 0.0 && (beyond(cal_ratio) || beyond(kernel_speed_ratio));
+    let basis = if differs && normalised.is_some() {
+        Basis::Normalised
+    } else {
+        Basis::Raw
+    };
+    let judged = match (basis, &normalised) {
+        (Basis::Normalised, Some(n)) => n,
+        _ => &raw,
+    };
+    let change = Change::of(judged, threshold);
+    Some(CellComparison {
+        id,
+        label: new.label.clone(),
+        new: new.summary?.ops_per_s,
+        old: old.summary?.ops_per_s,
+        raw,
+        normalised,
+        kernel_speed_ratio,
+        basis,
+        change,
+    })
 }
 
 #[cfg(test)]
@@ -129,49 +347,136 @@ mod tests {
             .expect("fixture parses")
     }
 
-    /// Scales every repetition's throughput of the cells matching `pred`.
-    fn scaled(mut r: Results, factor: f64, pred: impl Fn(&str) -> bool) -> Results {
+    /// Scales every repetition's throughput of the cells matching `pred` by `factor`,
+    /// times a per-repetition wobble of ±`noise` (repetition k gets 1 + noise·(k−1)),
+    /// and refreshes the summaries.
+    fn scaled(mut r: Results, factor: f64, noise: f64, pred: impl Fn(&str) -> bool) -> Results {
+        let cores = r.environment.available_cores.max(1);
         for c in r.cells.iter_mut().filter(|c| pred(&c.id)) {
-            if let Some(s) = c.summary.as_mut() {
-                s.ops_per_s.median *= factor;
-                s.ops_per_s.min *= factor;
-                s.ops_per_s.max *= factor;
+            for (k, m) in c.repetitions.iter_mut().enumerate() {
+                let wobble = 1.0 + noise * (k as f64 - 1.0);
+                m.ops_per_s *= factor * wobble;
             }
+            c.summary = crate::metrics::Summary::of(&c.repetitions, &c.cell, cores);
         }
         r
     }
 
     #[test]
-    fn identical_runs_are_within_noise() {
+    fn identical_runs_show_no_change() {
         let r = fixture();
-        let cmp = compare(&merge(std::slice::from_ref(&r)), &r);
+        let cmp = compare(
+            &merge(std::slice::from_ref(&r)),
+            &r,
+            DEFAULT_NOISE_THRESHOLD,
+        );
         assert!(!cmp.cells.is_empty());
-        assert!(cmp.cells.iter().all(|c| c.change == Change::WithinNoise));
-        assert!(cmp.cells.iter().all(|c| (c.ratio - 1.0).abs() < 1e-12));
+        assert!(
+            cmp.cells.iter().all(|c| c.change == Change::NoChange),
+            "{:#?}",
+            cmp.cells.iter().find(|c| c.change != Change::NoChange)
+        );
+        assert!(cmp
+            .cells
+            .iter()
+            .all(|c| (c.raw.estimate - 1.0).abs() < 1e-12));
         assert!(cmp.only_new.is_empty() && cmp.only_old.is_empty());
     }
 
     #[test]
-    fn a_big_change_is_beyond_the_spread_and_a_small_one_is_not() {
+    fn noise_is_no_change_and_a_real_change_is_reported() {
         let old = fixture();
-        let new = scaled(old.clone(), 1.5, |id| id.starts_with("rust/thread/"));
-        let new = scaled(new, 0.5, |id| id.starts_with("rust/process/"));
-        // The fixture's repetitions span about 3.5%: a 1% change stays inside.
-        let new = scaled(new, 1.01, |id| id.starts_with("rust/rayon/"));
-        let cmp = compare(&merge(&[new]), &old);
-        let by = |p: &'static str| cmp.cells.iter().filter(move |c| c.id.starts_with(p));
-        assert!(by("rust/thread/").all(|c| c.change == Change::Faster && c.ratio > 1.4));
-        assert!(by("rust/process/").all(|c| c.change == Change::Slower));
-        assert!(by("rust/rayon/").all(|c| c.change == Change::WithinNoise));
+        // Every cell: a ±2% wobble between repetitions, no real change.
+        let noisy = scaled(old.clone(), 1.0, 0.02, |_| true);
+        let cmp = compare(&merge(&[noisy]), &old, DEFAULT_NOISE_THRESHOLD);
+        assert_eq!(
+            cmp.count(Change::Faster) + cmp.count(Change::Slower),
+            0,
+            "{}",
+            cmp.summary("old")
+        );
+        // A real 20% change on the thread cells, with the same noise on top.
+        let new = scaled(old.clone(), 1.2, 0.02, |id| id.starts_with("rust/thread/"));
+        let cmp = compare(&merge(&[new]), &old, DEFAULT_NOISE_THRESHOLD);
+        let threads: Vec<&CellComparison> = cmp
+            .cells
+            .iter()
+            .filter(|c| c.id.starts_with("rust/thread/"))
+            .collect();
+        assert!(!threads.is_empty());
+        assert!(
+            threads.iter().all(|c| c.change == Change::Faster),
+            "{}",
+            cmp.summary("old")
+        );
+        assert!(cmp
+            .cells
+            .iter()
+            .filter(|c| !c.id.starts_with("rust/thread/"))
+            .all(|c| c.change == Change::NoChange));
+        assert!(cmp.summary("old").contains("faster rust/thread/"));
     }
 
     #[test]
-    fn cells_missing_on_one_side_are_listed() {
+    fn a_straddling_interval_is_inconclusive() {
+        let i = Interval::new(1.03, 0.99, 1.08, 3);
+        assert_eq!(Change::of(&i, 0.05), Change::Inconclusive);
+        assert_eq!(
+            Change::of(&Interval::new(1.0, 0.97, 1.04, 3), 0.05),
+            Change::NoChange
+        );
+        assert_eq!(
+            Change::of(&Interval::new(1.2, 1.1, 1.3, 3), 0.05),
+            Change::Faster
+        );
+        assert_eq!(
+            Change::of(&Interval::new(0.8, 0.7, 0.9, 3), 0.05),
+            Change::Slower
+        );
+    }
+
+    #[test]
+    fn a_different_calibration_is_judged_on_the_normalised_ratio() {
         let old = fixture();
         let mut new = old.clone();
-        new.cells.retain(|c| !c.id.starts_with("rust/rayon/"));
-        let cmp = compare(&merge(&[new]), &old);
-        assert_eq!(cmp.only_old.len(), 10);
-        assert!(cmp.only_new.is_empty());
+        // The new run calibrated Rust 2.4× slower: its CPU ops did 2.4× fewer
+        // iterations, so a pure-CPU cell ran 2.4× more ops per second, and its speed
+        // checks (against the lower calibration) read 2.4×.
+        for cal in new.calibration.values_mut() {
+            cal.iters_per_us /= 2.4;
+        }
+        let cores = new.environment.available_cores.max(1);
+        for c in &mut new.cells {
+            if c.cell.cpu_us > 0.0 && c.cell.io_us == 0.0 {
+                for m in &mut c.repetitions {
+                    m.ops_per_s *= 2.4;
+                    m.kernel_speed_before = Some(m.kernel_speed_before.unwrap_or(1.0) * 2.4);
+                    m.kernel_speed_after = Some(m.kernel_speed_after.unwrap_or(1.0) * 2.4);
+                }
+                c.summary = crate::metrics::Summary::of(&c.repetitions, &c.cell, cores);
+            }
+        }
+        let mut old = old;
+        for c in &mut old.cells {
+            for m in &mut c.repetitions {
+                m.kernel_speed_before = Some(m.kernel_speed_before.unwrap_or(1.0));
+                m.kernel_speed_after = Some(m.kernel_speed_after.unwrap_or(1.0));
+            }
+            c.summary = crate::metrics::Summary::of(&c.repetitions, &c.cell, cores);
+        }
+        let cmp = compare(&merge(&[new]), &old, DEFAULT_NOISE_THRESHOLD);
+        assert!(cmp.calibrations.iter().all(|c| c.differs));
+        let cpu: Vec<&CellComparison> = cmp
+            .cells
+            .iter()
+            .filter(|c| c.id.contains("/f0.00/"))
+            .collect();
+        assert!(!cpu.is_empty());
+        for c in cpu {
+            assert!(c.raw.estimate > 2.0, "{c:?}");
+            assert_eq!(c.basis, Basis::Normalised, "{c:?}");
+            assert_eq!(c.change, Change::NoChange, "{c:?}");
+        }
+        assert!(cmp.summary("old").contains("the ops differ in size"));
     }
 }

@@ -9,7 +9,9 @@ mod io;
 mod merge;
 mod schema;
 
-pub use compare::{compare, CellComparison, Change, Comparison};
+pub use compare::{
+    compare, Basis, CalibrationChange, CellComparison, Change, Comparison, DEFAULT_NOISE_THRESHOLD,
+};
 pub use io::{read_results, write_atomic, write_results};
 pub use merge::{merge, Merged, Source, SourcedCell};
 pub use schema::{CellResult, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};

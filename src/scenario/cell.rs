@@ -94,16 +94,28 @@ impl ModelKind {
 pub enum IoKind {
     /// A timer wait: `thread::sleep`, `tokio::time::sleep`, `time.sleep`, `asyncio.sleep`.
     Sleep,
+    /// A request on the worker's own loopback TCP connection to the delay server, which
+    /// answers after the I/O half's length: every model waits on socket readiness.
+    Tcp,
 }
 
 impl IoKind {
     /// Every I/O kind.
-    pub const ALL: [IoKind; 1] = [IoKind::Sleep];
+    pub const ALL: [IoKind; 2] = [IoKind::Sleep, IoKind::Tcp];
 
     /// The name used in scenario files and results.
     pub fn as_str(self) -> &'static str {
         match self {
             IoKind::Sleep => "sleep",
+            IoKind::Tcp => "tcp",
+        }
+    }
+
+    /// One line for `spectrum list`: what the kind waits on.
+    pub fn describe(self) -> &'static str {
+        match self {
+            IoKind::Sleep => "a timer wait (thread::sleep, tokio::time::sleep, time.sleep, asyncio.sleep)",
+            IoKind::Tcp => "a request on a loopback TCP connection to spectrum's delay server, answered after the I/O time (socket readiness, as real I/O)",
         }
     }
 }

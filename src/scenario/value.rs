@@ -194,7 +194,8 @@ impl Choice for ModelKind {
 }
 
 impl Choice for IoKind {
-    const NAMES: &'static [(&'static str, Self)] = &[("sleep", IoKind::Sleep)];
+    const NAMES: &'static [(&'static str, Self)] =
+        &[("sleep", IoKind::Sleep), ("tcp", IoKind::Tcp)];
 }
 
 impl Choice for AsyncCpu {

@@ -19,9 +19,41 @@ pub struct Calibration {
     pub max_iters_per_us: f64,
     /// Number of timed samples behind the median.
     pub samples: u32,
+    /// Calibrations taken before this one was kept: a disturbed one (samples spread
+    /// beyond [`Calibration::SPREAD_MAX`]) is taken again, up to three times in all.
+    #[serde(default = "one")]
+    pub attempts: u32,
+    /// True when even the last attempt's samples spread beyond the bound: the machine
+    /// was busy while the run was calibrated, so the ops' nominal length is uncertain
+    /// (the report marks the cells it sized).
+    #[serde(default)]
+    pub disturbed: bool,
+}
+
+fn one() -> u32 {
+    1
 }
 
 impl Calibration {
+    /// The widest spread of the samples, `(max - min) / median`, of an undisturbed
+    /// calibration. The Rust kernel's samples span 1–3% on a quiet machine, the Python
+    /// kernel's up to about 15% (its speed flips on a shared VM).
+    pub const SPREAD_MAX: f64 = 0.15;
+
+    /// `(max - min) / median` of the samples.
+    pub fn spread(&self) -> f64 {
+        if self.iters_per_us > 0.0 {
+            (self.max_iters_per_us - self.min_iters_per_us) / self.iters_per_us
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    /// True when the samples spread beyond [`Calibration::SPREAD_MAX`].
+    pub fn is_disturbed(&self) -> bool {
+        self.spread() > Self::SPREAD_MAX
+    }
+
     /// Iterations that take `us` microseconds (0 for no CPU half).
     pub fn iters_for_us(&self, us: f64) -> u64 {
         if us <= 0.0 {
@@ -40,6 +72,8 @@ impl Calibration {
             min_iters_per_us: rates[0],
             max_iters_per_us: rates[rates.len() - 1],
             samples: rates.len() as u32,
+            attempts: 1,
+            disturbed: false,
         }
     }
 }

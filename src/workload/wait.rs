@@ -25,6 +25,7 @@ impl Waiter {
         let _ = server;
         match io {
             IoKind::Sleep => Ok(Waiter::Sleep),
+            IoKind::Tcp => anyhow::bail!("the tcp I/O kind is not built yet"),
         }
     }
 
@@ -57,6 +58,7 @@ impl AsyncWaiter {
         let _ = server;
         match io {
             IoKind::Sleep => Ok(AsyncWaiter::Sleep),
+            IoKind::Tcp => anyhow::bail!("the tcp I/O kind is not built yet"),
         }
     }
 

@@ -18,6 +18,9 @@ pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
 /// Width of the legend column, pixels.
 const LEGEND_W: u32 = 340;
+/// What joins the names of tied models in a band label.
+pub(crate) const TIE: &str = " ≈ ";
+
 /// Height of the best-model band under a plot, pixels.
 const BAND_H: u32 = 44;
 /// Font of every label.
@@ -271,19 +274,30 @@ fn draw_band(
         }
         let (l, r) = (edge(start), edge(end));
         start = end;
-        let lk = look(label);
-        let tint = mix_white(lk.color, 0.7);
+        // A tie (models the repetitions cannot tell apart, joined by " ≈ ") is drawn
+        // grey, without a model's marker: no model wins there.
+        let names: Vec<&str> = label.split(TIE).collect();
+        let tie = names.len() > 1;
+        let lk = look(names[0]);
+        let tint = if tie {
+            RGBColor(0xE4, 0xE4, 0xE8)
+        } else {
+            mix_white(lk.color, 0.7)
+        };
         root.draw(&Rectangle::new(
             [(l as i32 + 1, top), (r as i32 - 1, bottom)],
             tint.filled(),
         ))
         .map_err(pe)?;
-        marker(root, (l as i32 + 8, (top + bottom) / 2), &lk)?;
+        if !tie {
+            marker(root, (l as i32 + 8, (top + bottom) / 2), &lk)?;
+        }
         let style = TextStyle::from((FONT, 14).into_font())
             .color(&BLACK)
             .pos(Pos::new(HPos::Center, VPos::Center));
+        let text: Vec<String> = names.iter().map(|n| short_label(n)).collect();
         root.draw(&Text::new(
-            short_label(label),
+            text.join(TIE),
             ((l + r) as i32 / 2 + 6, (top + bottom) / 2),
             style,
         ))

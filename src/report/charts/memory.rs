@@ -1,16 +1,24 @@
-//! Chart 5: peak RSS against concurrency per model, with the per-unit slope (KiB per
-//! extra worker: thread, task or process) from a least-squares line through the points.
+//! Chart 5: the memory the model holds against the number of workers, per model, with
+//! the memory per unit (KiB per extra thread, task or process) from a least-squares
+//! line through every repetition's point.
+//!
+//! The figure is the peak RSS *during the measured window* less spectrum's own op log
+//! (see `metrics::memory`): what the units hold while they run, not set-up's transient
+//! peaks nor the harness's bookkeeping. A line needs three or more N: through two it
+//! always fits and says nothing, so fewer is said in the legend instead of a slope.
 //! Drawn at the I/O share where the sweep has the most concurrencies (ties: the higher
-//! share, the many-connections end), one panel per runtime.
+//! share, the many-connections end), one panel per runtime; a series is one label, op
+//! length and I/O kind.
 
 use anyhow::Result;
 
 use super::draw::{render as draw, Axis, Line, Plot};
 use super::{ident, ident_head, Figure, Table, PLOT_H, PLOT_W};
 use crate::report::data::{groups, num, series, Row};
-use crate::scenario::{ModelKind, Runtime};
+use crate::scenario::{IoKind, ModelKind, Runtime};
+use crate::stats::{least_squares, Fit};
 
-/// The memory cost of one more unit of a model, from a line through peak RSS against N.
+/// The memory cost of one more unit of a model, from a line through its points.
 #[derive(Debug, Clone)]
 pub(crate) struct Slope {
     /// File tag.
@@ -19,11 +27,17 @@ pub(crate) struct Slope {
     pub runtime: Runtime,
     /// Model label.
     pub label: String,
+    /// Series name in the legend (label, plus op length or I/O kind where they differ).
+    pub name: String,
     /// The I/O share the points were taken at.
     pub io_fraction: f64,
-    /// Least-squares slope, KiB of peak RSS per unit of concurrency.
-    pub kib_per_unit: f64,
-    /// The concurrencies behind the fit.
+    /// The op's nominal length, µs.
+    pub op_time_us: f64,
+    /// The I/O kind.
+    pub io: IoKind,
+    /// The line: KiB per unit with its interval, R²; `None` below three distinct N.
+    pub fit: Option<Fit>,
+    /// The concurrencies behind the series.
     pub ns: Vec<u32>,
 }
 
@@ -48,50 +62,59 @@ fn chosen_fraction(rows: &[Row]) -> Option<f64> {
     best.map(|(_, f)| f)
 }
 
-/// Least-squares slope of y against x; `None` with fewer than two distinct x.
-fn fit(points: &[(f64, f64)]) -> Option<f64> {
-    let n = points.len() as f64;
-    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    (points.len() >= 2 && sxx > 0.0).then(|| sxy / sxx)
-}
-
-/// The I/O share a panel's memory line is drawn at, and the rows measured there.
+/// The I/O share a panel's memory lines are drawn at, and the rows measured there.
 fn rows_at_chosen_fraction<'a>(rows: &[Row<'a>]) -> Option<(f64, Vec<Row<'a>>)> {
     let f = chosen_fraction(rows)?;
     Some((
         f,
         rows.iter()
-            .filter(|r| r.cell.io_fraction == f)
+            .filter(|r| r.cell.io_fraction == f && r.cell.model != ModelKind::Sequential)
             .copied()
             .collect(),
     ))
 }
 
-/// Per-unit memory slopes of every label measured at two or more concurrencies.
+/// The model's memory of a row, KiB: each repetition's window peak less the op log;
+/// the lifetime peak for files written before windows had their own.
+fn model_kib(r: &Row) -> Vec<f64> {
+    r.result
+        .repetitions
+        .iter()
+        .map(|m| match m.window_memory() {
+            Some(w) => w.model_kib() as f64,
+            None => m.window_rusage().max_rss_kib as f64,
+        })
+        .collect()
+}
+
+/// Per-unit memory of every series of every panel (fitted where three or more N ran).
 pub(crate) fn slopes(rows: &[Row]) -> Vec<Slope> {
     let mut out = Vec::new();
     for g in groups(rows, false) {
         let Some((f, at_f)) = rows_at_chosen_fraction(&g.rows) else {
             continue;
         };
-        for (label, pts) in series(&at_f) {
+        for (name, pts) in series(&at_f) {
             let xy: Vec<(f64, f64)> = pts
                 .iter()
-                .map(|r| (f64::from(r.cell.concurrency), r.s.max_rss_kib as f64))
+                .flat_map(|r| {
+                    let n = f64::from(r.cell.concurrency);
+                    model_kib(r).into_iter().map(move |kib| (n, kib))
+                })
                 .collect();
-            if let Some(k) = fit(&xy) {
-                out.push(Slope {
-                    tag: g.tag.to_string(),
-                    runtime: g.runtime,
-                    label,
-                    io_fraction: f,
-                    kib_per_unit: k,
-                    ns: pts.iter().map(|r| r.cell.concurrency).collect(),
-                });
-            }
+            let mut ns: Vec<u32> = pts.iter().map(|r| r.cell.concurrency).collect();
+            ns.dedup();
+            out.push(Slope {
+                tag: g.tag.to_string(),
+                runtime: g.runtime,
+                label: pts[0].label().to_string(),
+                name,
+                io_fraction: f,
+                op_time_us: pts[0].cell.op_time_us,
+                io: pts[0].cell.io,
+                fit: least_squares(&xy),
+                ns,
+            });
         }
     }
     out
@@ -101,7 +124,14 @@ pub(crate) fn slopes(rows: &[Row]) -> Vec<Slope> {
 pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
     let all_slopes = slopes(rows);
     let mut head = ident_head();
-    head.extend(["peak RSS KiB", "slope KiB / unit"].map(String::from));
+    head.extend(
+        [
+            "model's memory KiB (window peak less the op log)",
+            "KiB / unit",
+            "R²",
+        ]
+        .map(String::from),
+    );
     let mut fig = Figure {
         table: Table {
             head,
@@ -114,19 +144,27 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
             continue;
         };
         let mut lines = Vec::new();
-        for (label, pts) in series(&at_f) {
+        for (name, pts) in series(&at_f) {
             let slope = all_slopes
                 .iter()
-                .find(|s| s.tag == g.tag && s.runtime == g.runtime && s.label == label)
-                .map(|s| s.kib_per_unit);
+                .find(|s| s.tag == g.tag && s.runtime == g.runtime && s.name == name)
+                .and_then(|s| s.fit);
             for r in &pts {
                 let mut row = ident(r);
-                row.extend([num(r.s.max_rss_kib as f64), slope.map_or("—".into(), num)]);
+                row.extend([
+                    num(crate::stats::median(&model_kib(r))),
+                    slope.map_or("— (fewer than 3 N)".into(), |k| num(k.slope.estimate)),
+                    slope.map_or("—".into(), |k| format!("{:.3}", k.r2)),
+                ]);
                 fig.table.rows.push(row);
             }
             let legend = match slope {
-                Some(k) => format!("{label} · {} KiB/unit", num(k)),
-                None => label,
+                Some(k) => format!(
+                    "{name} · {} KiB/unit, R² {:.2}",
+                    num(k.slope.estimate),
+                    k.r2
+                ),
+                None => format!("{name} · too few N for a slope"),
             };
             lines.push(Line {
                 label: legend,
@@ -135,16 +173,16 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
                     .map(|r| {
                         (
                             f64::from(r.cell.concurrency),
-                            r.s.max_rss_kib as f64 / 1024.0,
+                            crate::stats::median(&model_kib(r)) / 1024.0,
                         )
                     })
                     .collect(),
             });
         }
         let plot = Plot {
-            title: format!("Peak RSS at {:.0}% I/O — {}", f * 100.0, g.title()),
+            title: format!("Model memory at {:.0}% I/O — {}", f * 100.0, g.title()),
             x: Axis::log("workers N: threads, tasks or processes (log)"),
-            y: Axis::log("peak RSS (MiB, log)"),
+            y: Axis::log("window peak RSS less the op log (MiB, log)"),
             y_at_least: None,
             lines,
             band: None,
@@ -152,16 +190,4 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
         fig.svgs.push(draw(&[plot], PLOT_W + 120, PLOT_H)?);
     }
     Ok(fig)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fit;
-
-    #[test]
-    fn fit_finds_the_slope() {
-        assert_eq!(fit(&[(2.0, 100.0), (64.0, 720.0)]), Some(10.0));
-        assert_eq!(fit(&[(2.0, 100.0)]), None);
-        assert_eq!(fit(&[(2.0, 100.0), (2.0, 120.0)]), None);
-    }
 }

@@ -13,9 +13,8 @@ mod spectrum;
 mod switches;
 
 pub(crate) use costs::cost_bars;
-pub(crate) use gil::speedups;
+pub(crate) use gil::{speedups, Speedup};
 pub(crate) use memory::{slopes, Slope};
-pub(crate) use spectrum::best_per_fraction;
 
 use anyhow::Result;
 

@@ -1,6 +1,7 @@
 //! Chart 1, the headline: efficiency (measured / ideal bound) against the I/O share, one
-//! line per model, one panel per runtime and concurrency, with a band naming the model
-//! of highest throughput at each I/O share.
+//! line per series (model label, op length, I/O kind), one panel per runtime and
+//! concurrency, with a band naming the model of highest throughput at each I/O share —
+//! or the models tied for it, where their repetitions cannot tell them apart (grey).
 //!
 //! The sequential baseline runs one worker, so its own efficiency is near 1 everywhere;
 //! drawn in an N-worker panel it is divided by the *panel's* N-worker bound instead, so
@@ -8,43 +9,27 @@
 
 use anyhow::Result;
 
-use super::draw::{render as draw, Axis, Line, Plot};
+use super::draw::{render as draw, Axis, Line, Plot, TIE};
 use super::{ident, ident_head, pct, Figure, Table, PLOT_H, PLOT_W};
 use crate::metrics::ideal_ops_per_s;
-use crate::report::data::{groups, num, Group, Row};
+use crate::report::data::{groups, num, Row};
+use crate::report::verdicts::winners_per_fraction;
 use crate::scenario::ModelKind;
 
-/// The efficiency drawn for `r` in a panel of concurrency `n`.
+/// The efficiency drawn for `r` in a panel of concurrency `n`, with the bound it is
+/// measured against: at the kernel speed measured around the cell's windows (the
+/// nominal op where no speed check ran).
 pub(crate) fn efficiency(r: &Row, n: Option<u32>) -> (f64, f64) {
-    match n {
-        Some(n) if r.cell.model == ModelKind::Sequential && n != r.cell.concurrency => {
-            let ideal = ideal_ops_per_s(r.cell.cpu_us, r.cell.io_us, n, r.cores);
-            (ideal, r.s.ops_per_s.median / ideal)
-        }
-        _ => (r.s.ideal_ops_per_s, r.s.efficiency),
+    let speed = r.s.kernel_speed.unwrap_or(1.0);
+    let n = match n {
+        Some(n) if r.cell.model == ModelKind::Sequential => n,
+        _ => r.cell.concurrency,
+    };
+    let ideal = ideal_ops_per_s(r.cell.cpu_us / speed, r.cell.io_us, n, r.cores);
+    if n == r.cell.concurrency && r.s.efficiency_at_speed.is_some() {
+        return (ideal, r.s.shown_efficiency());
     }
-}
-
-/// The label with the highest median throughput at each I/O share of a panel.
-///
-/// Only I/O shares where some N-worker model was measured count: the sequential
-/// baseline is drawn in every panel, and where it is alone (e.g. a concurrency-1000
-/// panel measured only at the I/O end) calling it "best" would name a contest that
-/// never took place. Where it runs beside the others it can win (Python threads on
-/// pure CPU), and then it is named.
-pub(crate) fn best_per_fraction(g: &Group) -> Vec<(f64, String)> {
-    g.fractions()
-        .into_iter()
-        .filter_map(|f| {
-            let at_f = || g.rows.iter().filter(move |r| r.cell.io_fraction == f);
-            if at_f().all(|r| r.cell.model == ModelKind::Sequential) {
-                return None;
-            }
-            at_f()
-                .max_by(|a, b| a.s.ops_per_s.median.total_cmp(&b.s.ops_per_s.median))
-                .map(|r| (f, r.label().to_string()))
-        })
-        .collect()
+    (ideal, r.s.ops_per_s.median / ideal)
 }
 
 /// Renders chart 1.
@@ -87,9 +72,9 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
             }
             lines.push(Line { label, points });
         }
-        let band = best_per_fraction(&g)
+        let band = winners_per_fraction(&g)
             .into_iter()
-            .map(|(f, l)| (pct(f), l))
+            .map(|(f, w)| (pct(f), w.join(TIE)))
             .collect();
         let plot = Plot {
             title: format!("Efficiency — {}", g.title()),
@@ -126,9 +111,9 @@ mod tests {
             .into_iter()
             .find(|g| g.concurrency == Some(64) && g.runtime == crate::scenario::Runtime::Rust)
             .expect("a concurrency-64 panel");
-        let band = best_per_fraction(&panel);
+        let band = winners_per_fraction(&panel);
         assert_eq!(band.len(), 1, "{band:?}");
         assert_eq!(band[0].0, 1.0);
-        assert_ne!(band[0].1, "sequential");
+        assert!(!band[0].1.contains(&"sequential".to_string()));
     }
 }

@@ -6,10 +6,11 @@
 //! Thresholds: "several times" is at least 3×; "costs more" is at least 1.1× (inside
 //! ±10% the two are the same within this probe's noise); "far more" is at least 10×.
 
-use super::Finding;
+use super::{Finding, Judged, Side};
 use crate::probe::{Pinning, ProbeFigure, Probes, SpawnKind, SwitchKind};
 use crate::report::data::num;
 use crate::results::Merged;
+use crate::stats::ratio_of_medians;
 
 /// "Several times": the least thread ÷ task switch ratio that supports the claim.
 const SEVERAL: f64 = 3.0;
@@ -24,6 +25,27 @@ const FAR_MORE: f64 = 10.0;
 const PUBLISHED_THREAD_TASK: &str = "published ≈ 8×: ~1.7 vs ~0.2 µs";
 const PUBLISHED_PROCESS_THREAD: &str = "published ≈ 2×: ~2.4 vs ~1.1 µs, direction only";
 const PUBLISHED_SPAWN: &str = "published: thread ~17 µs, task ~0.3 µs";
+
+/// A cost as words: its median, or both levels with their shares when its batches
+/// flipped between two (a median would report one level as if it were the cost).
+pub(crate) fn cost(f: &ProbeFigure) -> String {
+    match f.regimes() {
+        Some(r) if r.two() => format!(
+            "two levels: {} µs in {:.0}% of batches, {} µs in {:.0}%",
+            num(r.levels[0].median),
+            r.levels[0].share * 100.0,
+            num(r.levels[1].median),
+            r.levels[1].share * 100.0
+        ),
+        _ => format!("{} µs", num(f.median_us)),
+    }
+}
+
+/// `a ÷ b` of two probe figures over their batches, judged against `threshold`.
+fn ratio(a: &ProbeFigure, b: &ProbeFigure, what: &str, threshold: f64) -> Option<Judged> {
+    let i = ratio_of_medians(&a.samples(), &b.samples())?;
+    Some(Judged::new(what, "×", i, threshold, Side::Above))
+}
 
 /// The probes of every source file that has them, with the file's tag.
 pub(crate) fn probe_sources(m: &Merged) -> Vec<(&str, &Probes)> {
@@ -74,36 +96,27 @@ fn cheapest_thread(p: &Probes, pinning: Pinning) -> Option<(&'static str, &Probe
 fn thread_vs_task(p: &Probes, pinning: Pinning) -> Option<Finding> {
     let (how, thread) = cheapest_thread(p, pinning)?;
     let task = p.switch(SwitchKind::TaskSameWorker, pinning)?;
-    if task.median_us <= 0.0 {
-        return None;
-    }
-    let ratio = thread.median_us / task.median_us;
-    let ok = ratio >= SEVERAL;
-    Some(Finding::judged(
-        ok,
+    let fig = ratio(thread, task, "thread ÷ task switch", SEVERAL)?;
+    Some(Finding::judge(
         format!(
-            "{pinning}: a thread switch costs {} µs ({how}), a tokio task switch on one worker {} µs — {}× ({}; {PUBLISHED_THREAD_TASK})",
-            num(thread.median_us),
-            num(task.median_us),
-            num(ratio),
-            if ok {
-                "several times, as claimed"
-            } else {
-                "not several times here"
-            }
+            "{pinning}: a thread switch ({how}) {}, a tokio task switch on one worker {} ({PUBLISHED_THREAD_TASK})",
+            cost(thread),
+            cost(task)
         ),
+        fig,
+        [
+            "several times, as claimed",
+            "not several times here",
+            "the batches are too spread to tell",
+        ],
     ))
 }
 
-/// A process switch costs more than a thread switch: the two pipe ping-pongs, also with
-/// the one-thread pipe baseline taken off both.
+/// A process switch costs more than a thread switch: the two pipe ping-pongs.
 fn process_vs_thread(p: &Probes, pinning: Pinning) -> Option<Finding> {
     let thread = p.switch(SwitchKind::ThreadPipe, pinning)?;
     let process = p.switch(SwitchKind::ProcessPipe, pinning)?;
-    if thread.median_us <= 0.0 {
-        return None;
-    }
-    let ratio = process.median_us / thread.median_us;
+    let fig = ratio(process, thread, "process ÷ thread switch", MORE)?;
     let net = match p.switch(SwitchKind::PipeBaseline, Pinning::Pinned) {
         Some(b) if process.median_us > b.median_us && thread.median_us > b.median_us => {
             let (pr, th) = (
@@ -111,31 +124,26 @@ fn process_vs_thread(p: &Probes, pinning: Pinning) -> Option<Finding> {
                 thread.median_us - b.median_us,
             );
             format!(
-                "; less the {} µs pipe baseline: {} vs {} µs, {}×",
+                "; less the {} µs pipe baseline: {} vs {} µs",
                 num(b.median_us),
                 num(pr),
                 num(th),
-                num(pr / th)
             )
         }
         _ => String::new(),
     };
-    let ok = ratio >= MORE;
-    let verdict = if ok {
-        "the process switch costs more, as claimed"
-    } else if ratio > 1.0 / MORE {
-        "the same within ±10% here"
-    } else {
-        "the process switch is cheaper here"
-    };
-    Some(Finding::judged(
-        ok,
+    Some(Finding::judge(
         format!(
-            "{pinning}, pipe ping-pong: a process switch costs {} µs, a thread switch {} µs — {}×{net} ({verdict}; {PUBLISHED_PROCESS_THREAD})",
-            num(process.median_us),
-            num(thread.median_us),
-            num(ratio),
+            "{pinning}, pipe ping-pong: a process switch {}, a thread switch {}{net} ({PUBLISHED_PROCESS_THREAD})",
+            cost(process),
+            cost(thread),
         ),
+        fig,
+        [
+            "the process switch costs more, as claimed",
+            "the process switch costs no more here (within ±10%, or less)",
+            "the batches are too spread to tell",
+        ],
     ))
 }
 
@@ -148,45 +156,51 @@ fn creation(p: &Probes) -> Vec<Finding> {
     ) else {
         return Vec::new();
     };
-    if thread.median_us <= 0.0 || task.median_us <= 0.0 {
-        return Vec::new();
+    let mut out = Vec::new();
+    for (other, name) in [(thread, "a thread"), (task, "a tokio task")] {
+        if let Some(fig) = ratio(
+            process,
+            other,
+            &format!("process ÷ {name} creation"),
+            FAR_MORE,
+        ) {
+            out.push(Finding::judge(
+                format!(
+                    "creating and waiting for a process {}, {name} {}",
+                    cost(process),
+                    cost(other)
+                ),
+                fig,
+                [
+                    "far more, as claimed",
+                    "not far more here",
+                    "the batches are too spread to tell",
+                ],
+            ));
+        }
     }
-    let (vs_thread, vs_task) = (
-        process.median_us / thread.median_us,
-        process.median_us / task.median_us,
-    );
-    let ok = vs_thread >= FAR_MORE && vs_task >= FAR_MORE;
-    vec![
-        Finding::judged(
-            ok,
-            format!(
-                "creating and waiting for a process costs {} µs, a thread {} µs, a tokio task {} µs: a process costs {}× a thread and {}× a task — {}",
-                num(process.median_us),
-                num(thread.median_us),
-                num(task.median_us),
-                num(vs_thread),
-                num(vs_task),
-                if ok {
-                    "far more than either, as claimed"
-                } else {
-                    "not far more than both here"
-                }
-            ),
-        ),
-        Finding::info(format!(
+    if thread.median_us > 0.0 && task.median_us > 0.0 {
+        out.push(Finding::info(format!(
             "a thread costs {}× a tokio task to create ({PUBLISHED_SPAWN})",
             num(thread.median_us / task.median_us)
-        )),
-    ]
+        )));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::probe::{SpawnProbe, SwitchProbe};
+    use crate::report::verdicts::Outcome;
 
-    fn fig(median_us: f64) -> ProbeFigure {
-        ProbeFigure::from_batches(&[median_us], 100).unwrap()
+    /// Five batches within ±3% of `us`.
+    fn fig(us: f64) -> ProbeFigure {
+        let b: Vec<f64> = [0.97, 1.0, 1.03, 0.99, 1.01]
+            .iter()
+            .map(|k| k * us)
+            .collect();
+        ProbeFigure::from_batches(&b, 100).unwrap()
     }
 
     /// Costs shaped like the claim: threads 4 µs, tasks 0.3 µs, processes 5 µs.
@@ -220,15 +234,15 @@ mod tests {
         p
     }
 
-    fn judged(f: &[Finding]) -> Vec<bool> {
-        f.iter().filter_map(|x| x.agrees).collect()
+    fn judged(f: &[Finding]) -> Vec<Outcome> {
+        f.iter().filter_map(|x| x.outcome).collect()
     }
 
     #[test]
     fn claim_shaped_costs_agree_and_flip() {
         let p = probes();
         let f = probe_costs(&[("", &p)]);
-        assert_eq!(judged(&f), vec![true; 5], "{f:#?}");
+        assert_eq!(judged(&f), vec![Outcome::Agrees; 6], "{f:#?}");
         assert!(f[0].text.contains("11.7×"), "{}", f[0].text);
         assert!(f[2].text.contains("less the 1.00 µs pipe baseline"));
 
@@ -242,15 +256,56 @@ mod tests {
             }
         }
         for s in &mut q.spawns {
-            if s.kind == SpawnKind::Process {
-                s.per_spawn = fig(100.0);
+            match s.kind {
+                SpawnKind::Process => s.per_spawn = fig(100.0),
+                SpawnKind::TaskSameWorker => s.per_spawn = fig(50.0),
+                SpawnKind::Thread => {}
             }
         }
         q.debug_build = true;
         let f = probe_costs(&[("b", &q)]);
-        assert_eq!(judged(&f), vec![false; 5], "{f:#?}");
+        assert_eq!(judged(&f), vec![Outcome::Disagrees; 6], "{f:#?}");
         assert!(f.iter().all(|x| x.text.starts_with("[b] ")));
         assert!(f.iter().any(|x| x.text.contains("debug build")));
+    }
+
+    #[test]
+    fn a_cost_with_two_levels_is_reported_as_two_and_is_not_decided() {
+        let mut p = probes();
+        // The unpinned thread ping-pongs flip between ≈2 µs and ≈40 µs.
+        let flip = ProbeFigure::from_batches(
+            &[2.0, 2.1, 41.0, 1.9, 38.0, 2.0, 44.0, 2.2, 39.0, 2.05],
+            100,
+        )
+        .unwrap();
+        for s in &mut p.switches {
+            if s.pinning == Pinning::Unpinned
+                && matches!(s.kind, SwitchKind::ThreadPipe | SwitchKind::ThreadCondvar)
+            {
+                s.per_switch = flip.clone();
+            }
+            if s.pinning == Pinning::Unpinned && s.kind == SwitchKind::TaskSameWorker {
+                s.per_switch = fig(1.0);
+            }
+        }
+        let f = probe_costs(&[("", &p)]);
+        let unpinned = f
+            .iter()
+            .find(|x| x.text.starts_with("unpinned: a thread switch"))
+            .unwrap();
+        assert!(
+            unpinned
+                .text
+                .contains("two levels: 2.02 µs in 60% of batches, 40.0 µs in 40%"),
+            "{}",
+            unpinned.text
+        );
+        assert_eq!(
+            unpinned.outcome,
+            Some(Outcome::Inconclusive),
+            "{}",
+            unpinned.text
+        );
     }
 
     #[test]
