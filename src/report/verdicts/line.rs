@@ -11,20 +11,22 @@
 
 use super::{Finding, Judged, Side};
 use crate::report::data::{groups, num, show_us, Group, Row};
-use crate::scenario::{IoKind, ModelKind};
+use crate::scenario::{Impl, IoKind, ModelKind};
 use crate::stats::{bootstrap, ratio_of_medians};
 
 /// "Wins" means at least this share of the best other model's throughput.
 const NEAR_BEST: f64 = 0.9;
 
-/// The rows a panel compares at I/O share `f`: at the CPU end (or any share below the
-/// top) the panel's main op length; at its top share the `tcp` rows when there are any,
-/// then the op length with the most rows.
+/// The rows a panel compares at I/O share `f`: the same op in every model (Python's
+/// native-helper variants are claim 2's experiment, not a model of the guide's line); at
+/// the CPU end (or any share below the top) the panel's main op length; at its top
+/// share the `tcp` rows when there are any, then the op length with the most rows.
 fn contest<'a>(g: &Group<'a>, f: f64) -> Vec<Row<'a>> {
     let at_f: Vec<Row<'a>> = g
         .rows
         .iter()
         .filter(|r| r.cell.io_fraction == f)
+        .filter(|r| r.cell.cpu_impl != Some(Impl::Native) && r.cell.io_impl != Some(Impl::Native))
         .copied()
         .collect();
     let top = g.fractions().last().copied() == Some(f) && f > 0.0;

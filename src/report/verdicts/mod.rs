@@ -241,7 +241,10 @@ fn phrase(outcome: Outcome, findings: &[Finding]) -> String {
         ""
     };
     match outcome {
-        Outcome::NotMeasured => "no finding could be computed from this run's cells".into(),
+        Outcome::NotMeasured if findings.is_empty() => {
+            "no finding could be computed from this run's cells".into()
+        }
+        Outcome::NotMeasured => "this run's cells do not test it; the findings only inform".into(),
         Outcome::Inconclusive => format!(
             "all {judged} findings have 95% intervals that straddle their thresholds{tail}"
         ),
@@ -328,7 +331,7 @@ pub(crate) fn terminal_lines(claims: &[Verdict]) -> String {
     let mut out = String::from("Verdicts (95% intervals over the repetitions):\n");
     for c in claims {
         out.push_str(&format!(
-            "  {} {:<16} {} — {}\n",
+            "  {} {:<17} {} — {}\n",
             c.outcome.mark(),
             c.title(),
             c.outcome.describe(),
