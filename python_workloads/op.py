@@ -1,8 +1,11 @@
 """The op: ``cpu_iters`` kernel iterations, then ``io_us`` microseconds of waiting.
 
-Each half is run by Python (the bytecode kernel; ``time.sleep`` / ``asyncio.sleep``) or by
-spectrum's native helper module ``spectrum_native`` (the Rust kernel; ``std::thread::sleep``),
-which only exists inside the embedded runtime. With ``gil = "held"`` the native helpers run
+Each half is run by Python (the bytecode kernel; ``time.sleep`` / ``asyncio.sleep``, or with
+``io_kind = "tcp"`` a request on the op's own connection to spectrum's delay server:
+:mod:`python_workloads.tcp`) or by spectrum's native helper module ``spectrum_native`` (the
+Rust kernel; ``std::thread::sleep``), which only exists inside the embedded runtime. A tcp
+op opens its connection when it is made -- at set-up, one per worker -- and has a
+``close()`` (``aclose()`` for the asyncio op). With ``gil = "held"`` the native helpers run
 holding the GIL (``cpu`` / ``sleep``); with ``gil = "released"`` inside ``py.detach``
 (``cpu_nogil`` / ``sleep_nogil``).
 
@@ -20,7 +23,7 @@ NATIVE = "native"
 
 _IMPLS = (PYTHON, NATIVE)
 _GILS = ("held", "released")
-_IO_KINDS = ("sleep",)
+_IO_KINDS = ("sleep", "tcp")
 
 
 class FaultInjected(RuntimeError):
@@ -52,6 +55,11 @@ def _check(spec):
             raise ValueError(f"op spec: {key} = {value!r}; choose from {', '.join(allowed)}")
     if int(spec.get("cpu_iters", 0)) < 0 or float(spec.get("io_us", 0.0)) < 0.0:
         raise ValueError("op spec: cpu_iters and io_us must not be negative")
+    if _tcp(spec):
+        if spec.get("io_impl") == NATIVE:
+            raise ValueError('op spec: io_kind = "tcp" needs io_impl = "python"')
+        if not spec.get("io_port"):
+            raise ValueError('op spec: io_kind = "tcp" needs io_port, the delay server\'s port')
     fault = spec.get("fault")
     if fault not in (None, "error"):
         raise ValueError(f'op spec: fault = {fault!r}; Python ops support only "error"')
@@ -81,15 +89,41 @@ def halves(spec):
     return cpu, int(spec.get("cpu_iters", 0)), sleep, float(spec.get("io_us", 0.0)) / 1e6
 
 
+def _tcp(spec):
+    """True when the I/O half is a request to the delay server (and there is one)."""
+    return spec.get("io_kind") == "tcp" and float(spec.get("io_us", 0.0)) > 0.0
+
+
+def _io_ns(spec):
+    return int(round(float(spec.get("io_us", 0.0)) * 1000.0))
+
+
 def _fault(i):
     # Two frames deep, so the traceback a failed cell shows has some depth to it.
     raise FaultInjected(f"fault injected by the cell spec at op {i}")
 
 
 def make_op(spec):
-    """The blocking op of ``spec``: ``op(i)`` runs op number ``i``, returns its checksum."""
+    """The blocking op of ``spec``: ``op(i)`` runs op number ``i``, returns its checksum.
+
+    ``op.close()`` releases what it holds (its connection, for tcp)."""
     cpu, iters, sleep, io_s = halves(spec)
     fault = spec.get("fault") == "error"
+    if _tcp(spec):
+        from . import tcp  # noqa: PLC0415 -- only tcp ops need sockets
+
+        sock = tcp.connect(int(spec["io_port"]))
+        request, io_ns = tcp.request, _io_ns(spec)
+
+        def op(i):
+            if fault:
+                _fault(i)
+            c = cpu(i, iters) if iters else 0
+            request(sock, i, io_ns)
+            return c
+
+        op.close = sock.close
+        return op
 
     def op(i):
         if fault:
@@ -99,6 +133,7 @@ def make_op(spec):
             sleep(io_s)
         return c
 
+    op.close = lambda: None
     return op
 
 
@@ -115,6 +150,32 @@ async def make_async_op(spec):
     fault = spec.get("fault") == "error"
     offload = spec.get("async_cpu") == "offload"
     io_python = (spec.get("io_impl") or PYTHON) == PYTHON
+    if _tcp(spec):
+        from . import tcp  # noqa: PLC0415 -- only tcp ops need sockets
+
+        reader, writer = await tcp.open_async(int(spec["io_port"]))
+        request, io_ns = tcp.request_async, _io_ns(spec)
+
+        async def wait(i):
+            await request(reader, writer, i, io_ns)
+
+        async def aclose():
+            writer.close()
+            try:
+                await writer.wait_closed()
+            except OSError:
+                pass
+
+    else:
+
+        async def wait(i):
+            if io_python:
+                await asyncio.sleep(io_s)
+            else:
+                sleep(io_s)
+
+        async def aclose():
+            pass
 
     async def aop(i):
         if fault:
@@ -126,10 +187,8 @@ async def make_async_op(spec):
             else:
                 c = cpu(i, iters)
         if io_s > 0.0:
-            if io_python:
-                await asyncio.sleep(io_s)
-            else:
-                sleep(io_s)
+            await wait(i)
         return c
 
+    aop.aclose = aclose
     return aop

@@ -32,6 +32,13 @@ pub fn cell_main() -> Result<()> {
 
 /// Builds the model of `spec`, warms it up and measures its window.
 pub fn measure(spec: &CellSpec) -> Result<Measurement> {
+    // Before anything is created: a cell the machine cannot hold fails with the reason.
+    crate::metrics::limits::check(
+        &spec.cell,
+        &crate::metrics::limits::Limits::read(),
+        crate::metrics::available_cores(),
+    )
+    .map_err(|why| anyhow::anyhow!("{} does not fit this machine: {why}", spec.cell))?;
     let setup_start = Instant::now();
     let mut model =
         model::build(spec).with_context(|| format!("could not set up {}", spec.cell))?;

@@ -123,6 +123,8 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let timeout = Duration::from_secs_f64(params.timeout_s.max(0.001));
     let interrupt = Interrupt::install()?;
 
+    // Every cell process and worker inherits it: a tcp cell holds a file per connection.
+    crate::metrics::limits::raise_open_files();
     let mut environment = Environment::collect();
     let cores = environment.available_cores;
     let note = |line: &str| {

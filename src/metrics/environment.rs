@@ -52,6 +52,10 @@ pub struct Environment {
     /// The embedded / cross-check Python interpreter, when a Python cell ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python: Option<PythonInfo>,
+    /// The limits that bound a cell's units (open files, threads, ports, memory), as
+    /// read when the run started (absent in older files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<super::limits::Limits>,
 }
 
 impl Environment {
@@ -90,6 +94,7 @@ impl Environment {
             steal_share: sample.map(|s| s.steal),
             cgroup_nr_throttled: read_nr_throttled(),
             python: None,
+            limits: Some(super::limits::Limits::read()),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod drift;
 mod environment;
 mod ideal;
 mod latency;
+pub mod limits;
 mod measurement;
 mod memory;
 mod rusage;

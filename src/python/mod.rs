@@ -154,6 +154,7 @@ pub fn op_spec(spec: &CellSpec) -> Result<Value> {
         "cpu_iters": spec.op().cpu_iters,
         "io_us": cell.io_us,
         "io_kind": cell.io.as_str(),
+        "io_port": spec.io_server.map(|a| a.port()),
         "cpu_impl": half(cell.cpu_impl),
         "io_impl": half(cell.io_impl),
         "gil": match cell.gil {

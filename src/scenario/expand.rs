@@ -218,8 +218,19 @@ fn product(
                     continue;
                 }
                 for &io in &ios {
+                    if io == IoKind::Tcp && variant.io_impl == Some(Impl::Native) {
+                        notes.add(
+                            "the native I/O helper is a timer sleep only: skipped its tcp cells \
+                             (io_impl = \"native\" with io = \"tcp\")"
+                                .to_string(),
+                        );
+                        continue;
+                    }
                     for &op_time_us in &op_times {
                         for &f in fractions {
+                            // A pure-CPU op has no I/O half: its I/O kind changes nothing,
+                            // so the kinds merge into one cell (`sleep`).
+                            let io = if f == 0.0 { IoKind::Sleep } else { io };
                             for &n in concurrency {
                                 // Sequential is one worker by definition: every
                                 // concurrency collapses into one cell.
