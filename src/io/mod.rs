@@ -1,0 +1,10 @@
+//! I/O kinds support: the delay server of the `tcp` I/O kind (`server`), its clients
+//! (`client`), and the machine's timer floor ([`floor`]) that the server's lateness is
+//! judged against.
+
+pub mod floor;
+mod lateness;
+mod sys;
+
+pub use lateness::LatenessUs;
+pub use sys::raise_fd_limit;
