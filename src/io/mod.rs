@@ -1,9 +1,10 @@
-//! I/O kinds support: the delay server of the `tcp` I/O kind (`server`), its clients
+//! I/O kinds support: the delay server of the `tcp` I/O kind ([`server`]), its clients
 //! (`client`), and the machine's timer floor ([`floor`]) that the server's lateness is
 //! judged against.
 
 pub mod floor;
 mod lateness;
+pub mod server;
 mod sys;
 
 pub use lateness::LatenessUs;
