@@ -1,7 +1,8 @@
-//! I/O kinds support: the delay server of the `tcp` I/O kind ([`server`]), its clients
-//! (`client`), and the machine's timer floor ([`floor`]) that the server's lateness is
+//! I/O kinds support: the delay server of the `tcp` kind ([`server`]), its clients
+//! ([`client`]), and the machine's timer floor ([`floor`]) that the server's lateness is
 //! judged against.
 
+pub mod client;
 pub mod floor;
 mod lateness;
 pub mod server;
