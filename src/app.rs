@@ -31,6 +31,7 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
                 .map(|()| ExitCode::SUCCESS)
         }
         Some(Command::Probe) => crate::probe::probe_main().map(|()| ExitCode::SUCCESS),
+        Some(Command::DelayServer) => crate::io::server::main().map(|()| ExitCode::SUCCESS),
     }
 }
 

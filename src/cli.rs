@@ -35,6 +35,9 @@ pub enum Command {
     /// Internal: measure switch and spawn costs and print them as JSON.
     #[command(hide = true)]
     Probe,
+    /// Internal: the delay server of the `tcp` I/O kind (control commands on stdin).
+    #[command(hide = true)]
+    DelayServer,
 }
 
 /// `spectrum run`.
