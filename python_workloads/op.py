@@ -98,6 +98,15 @@ def _io_ns(spec):
     return int(round(float(spec.get("io_us", 0.0)) * 1000.0))
 
 
+def _reset_on_close(sock):
+    """Close with a reset, leaving no TIME_WAIT: set-up connections of a sweep of
+    10 000-connection cells would otherwise use up the ephemeral ports."""
+    import socket  # noqa: PLC0415
+    import struct  # noqa: PLC0415
+
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
 def _fault(i):
     # Two frames deep, so the traceback a failed cell shows has some depth to it.
     raise FaultInjected(f"fault injected by the cell spec at op {i}")
@@ -113,6 +122,7 @@ def make_op(spec):
         from . import tcp  # noqa: PLC0415 -- only tcp ops need sockets
 
         sock = tcp.connect(int(spec["io_port"]))
+        _reset_on_close(sock)
         request, io_ns = tcp.request, _io_ns(spec)
 
         def op(i):
@@ -154,6 +164,7 @@ async def make_async_op(spec):
         from . import tcp  # noqa: PLC0415 -- only tcp ops need sockets
 
         reader, writer = await tcp.open_async(int(spec["io_port"]))
+        _reset_on_close(writer.get_extra_info("socket"))
         request, io_ns = tcp.request_async, _io_ns(spec)
 
         async def wait(i):

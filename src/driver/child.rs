@@ -10,8 +10,10 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::io::server::DelayServer;
 use crate::metrics::{Measurement, PeakWatch, Rusage, Who};
 use crate::model::{self, CellSpec, Model, OpLog};
+use crate::scenario::IoKind;
 
 /// Runs the `cell` subcommand: one repetition of one cell, spec on stdin.
 pub fn cell_main() -> Result<()> {
@@ -40,6 +42,23 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
     )
     .map_err(|why| anyhow::anyhow!("{} does not fit this machine: {why}", spec.cell))?;
     let setup_start = Instant::now();
+    // A tcp cell's far end: the delay server, a child of this process (so the cell's
+    // process group takes it down), started before the model connects to it. Declared
+    // before the model, so the model's connections close before the server stops.
+    let (mut server, with_server);
+    let spec = if spec.cell.io == IoKind::Tcp && spec.cell.io_us > 0.0 {
+        let exe = crate::model::process::worker_exe()?;
+        let s = DelayServer::start(&exe).context("could not start the delay server")?;
+        with_server = CellSpec {
+            io_server: Some(s.addr()),
+            ..spec.clone()
+        };
+        server = Some(s);
+        &with_server
+    } else {
+        server = None;
+        spec
+    };
     let mut model =
         model::build(spec).with_context(|| format!("could not set up {}", spec.cell))?;
     if spec.warmup_ops > 0 {
@@ -57,6 +76,10 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
     // The op log is allocated and touched before the window, so recording never
     // allocates inside it and its memory is known (taken off the window's peak RSS).
     let log = Arc::new(OpLog::new(0..spec.ops));
+    if let Some(s) = server.as_mut() {
+        // The server's lateness and CPU time count from here: the window's requests only.
+        s.mark().context("the delay server did not answer `mark`")?;
+    }
     // The window: only `run` sits between the samples, so set-up, warm-up, JSON and
     // process start/exit are all outside it (the driver keeps those separately, from wait4).
     let watch = PeakWatch::start();
@@ -66,7 +89,21 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
     let wall_s = t.elapsed().as_secs_f64();
     let rusage = Rusage::now(Who::SelfProcess).delta(&ru_before);
     let memory = watch.finish(log.resident_kib());
+    let server_stats = match server.as_mut() {
+        // A server that died explains the failed ops: say that first.
+        Some(s) => match s.alive() {
+            Err(e) => {
+                return Err(e.context(format!(
+                    "measured run of {} failed: the delay server died during the window",
+                    spec.cell
+                )))
+            }
+            Ok(()) => Some(s.stats().context("the delay server did not answer `stats`")),
+        },
+        None => None,
+    };
     let mut out = out.with_context(|| format!("measured run of {} failed", spec.cell))?;
+    let server_stats = server_stats.transpose()?;
     let speed_after = speed_check(spec, model.as_mut(), &mut check_errors);
 
     // Folding the log into the histogram happens here, after the window.
@@ -103,6 +140,7 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
         workers: out.workers,
         memory: Some(memory),
         workers_memory: out.workers_memory,
+        server: server_stats,
         whole_child: None,
         checksum: out.checksum,
         kernel_speed_before: speed_before,

@@ -124,7 +124,8 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let interrupt = Interrupt::install()?;
 
     // Every cell process and worker inherits it: a tcp cell holds a file per connection.
-    crate::metrics::limits::raise_open_files();
+    // (A limit that cannot be raised stays as it is; the per-cell check says so.)
+    let _ = crate::io::raise_fd_limit();
     let mut environment = Environment::collect();
     let cores = environment.available_cores;
     let note = |line: &str| {

@@ -23,7 +23,8 @@ const CONNECTION_KIB: u64 = 16;
 /// Limits of this machine and process, as read when the run started.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Limits {
-    /// `RLIMIT_NOFILE` soft limit (after spectrum raised it to the hard limit).
+    /// `RLIMIT_NOFILE` soft limit (after spectrum raised it to the hard limit with
+    /// [`crate::io::raise_fd_limit`]).
     pub open_files: u64,
     /// `RLIMIT_NOFILE` hard limit.
     pub open_files_hard: u64,
@@ -77,28 +78,6 @@ impl Limits {
     }
 }
 
-/// Raises this process's soft `RLIMIT_NOFILE` to its hard limit (inherited by every cell
-/// process and worker). Returns the soft limit now in force.
-pub fn raise_open_files() -> u64 {
-    // SAFETY: getrlimit/setrlimit fill and read a plain struct.
-    unsafe {
-        let mut r: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) != 0 {
-            return 0;
-        }
-        if r.rlim_cur < r.rlim_max {
-            let raised = libc::rlimit {
-                rlim_cur: r.rlim_max,
-                rlim_max: r.rlim_max,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                return r.rlim_max;
-            }
-        }
-        r.rlim_cur
-    }
-}
-
 /// The soft and hard values of a resource limit; `None` for unlimited.
 fn rlimit(resource: libc::__rlimit_resource_t) -> (Option<u64>, Option<u64>) {
     // SAFETY: getrlimit fills a plain struct.
@@ -127,14 +106,7 @@ fn meminfo_kib(key: &str) -> Option<u64> {
 fn threads_now() -> u64 {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
-        .and_then(|t| {
-            t.split_whitespace()
-                .nth(3)?
-                .split('/')
-                .nth(1)?
-                .parse()
-                .ok()
-        })
+        .and_then(|t| t.split_whitespace().nth(3)?.split('/').nth(1)?.parse().ok())
         .unwrap_or(0)
 }
 
@@ -158,11 +130,20 @@ pub fn needs(cell: &Cell, cores: usize) -> Needs {
         (ModelKind::Sequential, _) => 1,
         // One worker per core, and the blocking pool when the CPU half is offloaded.
         (ModelKind::Async, Runtime::Rust) => {
-            cores + if cell.async_cpu == Some(AsyncCpu::Offload) { n.min(512) } else { 0 }
+            cores
+                + if cell.async_cpu == Some(AsyncCpu::Offload) {
+                    n.min(512)
+                } else {
+                    0
+                }
         }
         // One event loop, and the executor's threads when the CPU half is offloaded.
         (ModelKind::Async, _) => {
-            1 + if cell.async_cpu == Some(AsyncCpu::Offload) { n } else { 0 }
+            1 + if cell.async_cpu == Some(AsyncCpu::Offload) {
+                n
+            } else {
+                0
+            }
         }
         // Each worker process, and its own threads (an interpreter's few).
         (ModelKind::Process, _) => n * 4,
@@ -259,10 +240,20 @@ mod tests {
 
     #[test]
     fn a_hundred_thousand_threads_do_not_fit_a_pid_max_of_32768() {
-        let err = check(&cell(ModelKind::Thread, IoKind::Sleep, 100_000), &limits(), 2).unwrap_err();
+        let err = check(
+            &cell(ModelKind::Thread, IoKind::Sleep, 100_000),
+            &limits(),
+            2,
+        )
+        .unwrap_err();
         assert!(err.contains("pid_max 32768"), "{err}");
         // Tasks are not threads.
-        assert!(check(&cell(ModelKind::Async, IoKind::Sleep, 100_000), &limits(), 2).is_ok());
+        assert!(check(
+            &cell(ModelKind::Async, IoKind::Sleep, 100_000),
+            &limits(),
+            2
+        )
+        .is_ok());
     }
 
     #[test]
@@ -275,7 +266,10 @@ mod tests {
         let err = check(&cell(ModelKind::Async, IoKind::Tcp, 500), &few_ports, 2).unwrap_err();
         assert!(err.contains("ephemeral ports"), "{err}");
         // Worker processes each hold one connection of their own.
-        assert_eq!(needs(&cell(ModelKind::Process, IoKind::Tcp, 8), 2).connections_per_process, 1);
+        assert_eq!(
+            needs(&cell(ModelKind::Process, IoKind::Tcp, 8), 2).connections_per_process,
+            1
+        );
     }
 
     #[test]

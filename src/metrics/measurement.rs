@@ -48,6 +48,11 @@ pub struct Measurement {
     /// `python3` runner).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workers_memory: Option<WindowMemory>,
+    /// `tcp` cells: the delay server's own figures over the window — how late its
+    /// replies went out, its CPU time and switches. The far end of the network: kept
+    /// apart from the cell's cost, never added to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<crate::io::server::ServerStats>,
     /// Whole-child totals from `wait4`, set-up included (filled in by the driver).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whole_child: Option<Rusage>,

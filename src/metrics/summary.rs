@@ -90,6 +90,26 @@ pub struct Summary {
     /// machine's speed when the run was calibrated. Absent without speed checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub efficiency_at_speed: Option<Spread>,
+    /// `tcp` cells: the delay server's figures over the windows (medians over
+    /// repetitions), kept apart from the cell's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerSummary>,
+}
+
+/// The delay server's side of a `tcp` cell: how late its replies went out and what it
+/// cost the machine (the far end of the network, not the model's cost).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerSummary {
+    /// Median lateness of its replies after their deadline, µs.
+    pub lateness_p50_us: f64,
+    /// 99th percentile of that lateness, µs.
+    pub lateness_p99_us: f64,
+    /// The server's user CPU per op, µs.
+    pub user_us_per_op: f64,
+    /// The server's system CPU per op, µs.
+    pub sys_us_per_op: f64,
+    /// The most connections it held at once.
+    pub connections_max: u64,
 }
 
 impl Summary {
@@ -182,6 +202,23 @@ impl Summary {
                 .into_iter()
                 .collect::<Option<Vec<f64>>>()
                 .map(|v| Spread::of(&v)),
+            server: reps
+                .iter()
+                .map(|m| m.server.map(|s| (m.ops, s)))
+                .collect::<Option<Vec<_>>>()
+                .map(|v| {
+                    let col = |f: &dyn Fn(u64, &crate::io::server::ServerStats) -> f64| {
+                        median(&v.iter().map(|(ops, s)| f(*ops, s)).collect::<Vec<_>>())
+                    };
+                    let per_op = |ops: u64, x: f64| if ops > 0 { x / ops as f64 } else { 0.0 };
+                    ServerSummary {
+                        lateness_p50_us: col(&|_, s| s.lateness_us.p50),
+                        lateness_p99_us: col(&|_, s| s.lateness_us.p99),
+                        user_us_per_op: col(&|o, s| per_op(o, s.user_s * 1e6)),
+                        sys_us_per_op: col(&|o, s| per_op(o, s.sys_s * 1e6)),
+                        connections_max: col(&|_, s| s.connections_max as f64) as u64,
+                    }
+                }),
         })
     }
 }

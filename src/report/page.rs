@@ -25,6 +25,7 @@ fn what(kind: Kind) -> &'static str {
         Kind::Cpu => "CPU seconds per op over the measured window: user time (the op's own work plus the model's bookkeeping) and system time (the kernel: timers, switches, wake-ups). Log scale.",
         Kind::Memory => "Peak resident memory of the cell (its process plus worker processes) against the number of workers, and the slope of a straight line through the points: what one more thread, task or process costs.",
         Kind::Gil => "Throughput over the sequential baseline at the sweep's most CPU-bound I/O share. Python threads running Python code, or native code that holds the GIL, take turns on one core; native code that releases the GIL (pyo3 detach) can use them all, like the Rust model beside it.",
+        Kind::IoEnd => "The pure-I/O end as the number of workers grows (log axis): threads against async tasks, in Rust and Python, waiting on sockets (tcp: a request on the worker's own loopback connection, answered by spectrum's delay server after the I/O time) or on timers (sleep). Loopback has no network latency: the delay stands in for the far end. The table gives the delay server's side too — how late its replies went out (against the machine's timer floor in the switch and spawn costs) and its own CPU time, which is not counted in the cell's.",
     }
 }
 
@@ -47,6 +48,12 @@ fn chart_verdict(
         Kind::Cpu => (verdicts::io_sys_time(rows), "3"),
         Kind::Memory => (verdicts::unit_memory(rows), "3"),
         Kind::Gil => (verdicts::gil_release(rows), "2"),
+        Kind::IoEnd => {
+            let mut f = verdicts::io_switches(rows);
+            f.extend(verdicts::io_sys_time(rows));
+            f.extend(verdicts::timer_vs_socket(rows));
+            (f, "3")
+        }
     };
     let published = claim(id)
         .map(|c| published(c.published))
@@ -93,6 +100,7 @@ fn needs(kind: Kind) -> &'static str {
         Kind::Latency => "the verdict needs async cells with the CPU half inline and offloaded at a mixed I/O share",
         Kind::Memory => "the verdict needs thread and async cells at two or more concurrencies",
         Kind::Gil => "the verdict needs Python thread cells with the native CPU helper (GIL held and released)",
+        Kind::IoEnd => "the chart needs thread and async cells at the sweep's highest I/O share",
     }
 }
 

@@ -5,10 +5,12 @@
 //! outside the window: a connection per worker is what a real service holds, and
 //! opening it is not part of the op.
 
+use anyhow::Context;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpStream};
 
 use super::Op;
+use crate::io::client::{connect_blocking, request_async, request_blocking};
 use crate::scenario::IoKind;
 
 /// How one blocking worker waits the I/O half.
@@ -16,16 +18,17 @@ use crate::scenario::IoKind;
 pub enum Waiter {
     /// `std::thread::sleep`.
     Sleep,
+    /// A request on this worker's own connection: the thread blocks in `read`.
+    Tcp(TcpStream),
 }
 
 impl Waiter {
     /// The waiter of one worker of a cell whose I/O kind is `io`; `server` is the delay
     /// server's address for `tcp`.
     pub fn open(io: IoKind, server: Option<SocketAddr>) -> anyhow::Result<Waiter> {
-        let _ = server;
         match io {
             IoKind::Sleep => Ok(Waiter::Sleep),
-            IoKind::Tcp => anyhow::bail!("the tcp I/O kind is not built yet"),
+            IoKind::Tcp => Ok(Waiter::Tcp(connect(server)?)),
         }
     }
 
@@ -33,15 +36,42 @@ impl Waiter {
     /// index (the delay server echoes it back).
     #[inline]
     pub fn wait(&mut self, op: &Op, token: u64) -> io::Result<()> {
-        let _ = token;
         if op.io.is_zero() {
             return Ok(());
         }
         match self {
             Waiter::Sleep => std::thread::sleep(op.io),
+            Waiter::Tcp(s) => request_blocking(s, token, op.io)?,
         }
         Ok(())
     }
+}
+
+/// A blocking connection to the delay server, closed with a reset when dropped: set-up
+/// connections must leave no `TIME_WAIT` behind, or a sweep of 10 000-connection cells
+/// would run out of ephemeral ports (28 232 here) by its third repetition.
+fn connect(server: Option<SocketAddr>) -> anyhow::Result<TcpStream> {
+    let addr = server.context("a tcp cell needs the delay server's address")?;
+    let s = connect_blocking(addr)
+        .with_context(|| format!("could not connect to the delay server at {addr}"))?;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: setsockopt reads one linger struct we own, on a descriptor we own.
+    let rc = unsafe {
+        libc::setsockopt(
+            std::os::fd::AsRawFd::as_raw_fd(&s),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error()).context("could not set SO_LINGER");
+    }
+    Ok(s)
 }
 
 /// How one async task waits the I/O half.
@@ -49,27 +79,36 @@ impl Waiter {
 pub enum AsyncWaiter {
     /// `tokio::time::sleep` (tokio's timer ticks in milliseconds: a finding, not a bug).
     Sleep,
+    /// A request on this task's own connection: the task awaits socket readiness.
+    Tcp(tokio::net::TcpStream),
 }
 
 impl AsyncWaiter {
     /// The waiter of one task; for `tcp`, call it inside the tokio runtime that will
     /// poll the task (a tokio socket registers with that runtime's reactor).
     pub fn open(io: IoKind, server: Option<SocketAddr>) -> anyhow::Result<AsyncWaiter> {
-        let _ = server;
         match io {
             IoKind::Sleep => Ok(AsyncWaiter::Sleep),
-            IoKind::Tcp => anyhow::bail!("the tcp I/O kind is not built yet"),
+            IoKind::Tcp => {
+                let s = connect(server)?;
+                s.set_nonblocking(true)
+                    .context("could not make the connection non-blocking")?;
+                Ok(AsyncWaiter::Tcp(
+                    tokio::net::TcpStream::from_std(s)
+                        .context("could not register the connection with tokio")?,
+                ))
+            }
         }
     }
 
     /// Waits the I/O half of `op` on the current tokio runtime.
     pub async fn wait(&mut self, op: &Op, token: u64) -> io::Result<()> {
-        let _ = token;
         if op.io.is_zero() {
             return Ok(());
         }
         match self {
             AsyncWaiter::Sleep => tokio::time::sleep(op.io).await,
+            AsyncWaiter::Tcp(s) => request_async(s, token, op.io).await?,
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ mod costs;
 mod cpu;
 mod draw;
 mod gil;
+mod io_end;
 mod latency;
 mod memory;
 pub(crate) mod palette;
@@ -53,17 +54,20 @@ pub(crate) enum Kind {
     Memory,
     /// GIL held vs released beside Rust.
     Gil,
+    /// Threads against async tasks at the I/O end, as N grows.
+    IoEnd,
 }
 
 impl Kind {
     /// Every chart, in page order.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Spectrum,
         Kind::Switches,
         Kind::Latency,
         Kind::Cpu,
         Kind::Memory,
         Kind::Gil,
+        Kind::IoEnd,
     ];
 
     /// The HTML anchor.
@@ -75,6 +79,7 @@ impl Kind {
             Kind::Cpu => "cpu",
             Kind::Memory => "memory",
             Kind::Gil => "gil",
+            Kind::IoEnd => "io-end",
         }
     }
 
@@ -87,6 +92,7 @@ impl Kind {
             Kind::Cpu => "4. CPU time per op: user and system",
             Kind::Memory => "5. Memory: peak RSS against concurrency",
             Kind::Gil => "6. The GIL: held vs released, beside native Rust",
+            Kind::IoEnd => "7. The I/O end as N grows: threads against async tasks",
         }
     }
 
@@ -99,6 +105,7 @@ impl Kind {
             Kind::Cpu => cpu::render(rows),
             Kind::Memory => memory::render(rows),
             Kind::Gil => gil::render(rows),
+            Kind::IoEnd => io_end::render(rows),
         }
     }
 }

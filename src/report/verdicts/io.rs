@@ -278,3 +278,62 @@ pub(crate) fn inline_vs_offload(rows: &[Row]) -> Vec<Finding> {
     }
     out
 }
+
+/// The timer finding: the same pure-I/O cell waiting on a timer (`sleep`) and on a
+/// socket (`tcp`) — same runtime, model, N and op. tokio rounds every sleep up to its
+/// millisecond tick; a socket's readiness is not rounded. Information, per pair.
+pub(crate) fn timer_vs_socket(rows: &[Row]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for tcp in rows
+        .iter()
+        .filter(|r| r.cell.io == IoKind::Tcp && r.cell.io_fraction == 1.0)
+    {
+        let Some(sleep) = rows.iter().find(|r| {
+            r.cell.io == IoKind::Sleep
+                && r.tag == tcp.tag
+                && (
+                    r.cell.runtime,
+                    r.cell.model,
+                    r.cell.concurrency,
+                    r.cell.io_fraction,
+                ) == (
+                    tcp.cell.runtime,
+                    tcp.cell.model,
+                    tcp.cell.concurrency,
+                    tcp.cell.io_fraction,
+                )
+                && r.cell.op_time_us == tcp.cell.op_time_us
+                && r.label() == tcp.label()
+        }) else {
+            continue;
+        };
+        let (es, et) = (sleep.s.shown_efficiency(), tcp.s.shown_efficiency());
+        let why = if tcp.cell.runtime == crate::scenario::Runtime::Rust
+            && tcp.cell.model == ModelKind::Async
+        {
+            if es < et - 0.05 {
+                ": tokio's timer rounds each sleep up to its millisecond tick; the socket's reply is not rounded"
+            } else {
+                ": here tokio's timer costs no more than the socket"
+            }
+        } else {
+            ""
+        };
+        out.push(
+            Finding::info(format!(
+                "the timer finding — {} {} ×{} at 100% I/O, {} ops: efficiency {} waiting on a timer (sleep) vs {} on a socket (tcp); p50 {} vs {} µs{why}",
+                tcp.cell.runtime.as_str(),
+                tcp.label(),
+                tcp.cell.concurrency,
+                show_us(tcp.cell.op_time_us),
+                num(es),
+                num(et),
+                num(sleep.s.latency_us.p50),
+                num(tcp.s.latency_us.p50),
+            ))
+            .about(&[sleep, tcp])
+            .tagged(tcp.tag),
+        );
+    }
+    out
+}

@@ -20,7 +20,9 @@ mod line;
 mod probes;
 mod python;
 
-pub(crate) use io::{inline_vs_offload, io_switches, io_sys_time, switch_costs, unit_memory};
+pub(crate) use io::{
+    inline_vs_offload, io_switches, io_sys_time, switch_costs, timer_vs_socket, unit_memory,
+};
 pub(crate) use judge::{Judged, Side};
 pub(crate) use line::{spectrum_line, winners_per_fraction};
 pub(crate) use probes::{probe_costs, probe_sources};
@@ -271,7 +273,11 @@ pub(crate) fn claims(rows: &[Row], probes: &[(&str, &Probes)]) -> Vec<Verdict> {
         Verdict::new(
             "line",
             "Pure CPU — processes — threads — async tasks — pure I/O: processes win at the CPU end, async tasks at the I/O end (many slow connections).",
-            spectrum_line(rows),
+            {
+                let mut f = spectrum_line(rows);
+                f.extend(timer_vs_socket(rows));
+                f
+            },
             &[],
         ),
         Verdict::new(

@@ -33,12 +33,13 @@ fn shipped_scenarios_parse_and_fit_their_budgets() {
 #[test]
 fn every_exclude_of_the_shipped_scenarios_and_the_readme_removes_something() {
     let readme = include_str!("../../../README.md");
-    let start = readme.find("```toml").expect("the README has an example scenario") + 7;
+    let start = readme
+        .find("```toml")
+        .expect("the README has an example scenario")
+        + 7;
     let end = start + readme[start..].find("```").unwrap();
-    let mut texts: Vec<(String, &str)> = shipped()
-        .iter()
-        .map(|(n, t)| (n.to_string(), *t))
-        .collect();
+    let mut texts: Vec<(String, &str)> =
+        shipped().iter().map(|(n, t)| (n.to_string(), *t)).collect();
     texts.push(("README".into(), &readme[start..end]));
     for (name, text) in texts {
         let p = parse(text, &name).unwrap_or_else(|e| panic!("{name}: {e}"));
