@@ -21,7 +21,7 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
         Some(Command::List) => list(),
         Some(Command::Demo(args)) => Err(UsageError(format!(
             "no demo named '{}': no demos exist yet (`spectrum list` will show them once they do)",
-            args.name
+            crate::text::escape(&args.name)
         ))
         .into()),
         Some(Command::Cell) => driver::child::cell_main().map(|()| ExitCode::SUCCESS),
@@ -112,8 +112,13 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         .collect::<Result<Vec<_>, _>>()?;
     let baseline = args.baseline.as_deref().map(read).transpose()?;
     let out_dir = args.out.unwrap_or_else(|| folder_of(&args.results[0]));
-    let page = crate::report::write_report(&all, baseline.as_ref(), &out_dir)
-        .with_context(|| format!("could not render the report into '{}'", out_dir.display()))?;
+    let page =
+        crate::report::write_report(&all, baseline.as_ref(), &out_dir).with_context(|| {
+            format!(
+                "could not render the report into '{}'",
+                crate::text::path(&out_dir)
+            )
+        })?;
     print_stdout(&format!("{}", page.display()))?;
     Ok(ExitCode::SUCCESS)
 }

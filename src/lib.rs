@@ -16,4 +16,5 @@ pub mod python;
 pub mod report;
 pub mod results;
 pub mod scenario;
+pub mod text;
 pub mod workload;

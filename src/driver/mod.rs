@@ -102,7 +102,8 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     if cells.is_empty() {
         let why = match &opts.filter {
             Some(f) => format!(
-                "--filter '{f}' matches none of the {} cells of scenario '{}' (`spectrum list` and the cell ids in results.json show what there is)",
+                "--filter '{}' matches none of the {} cells of scenario '{}' (`spectrum list` and the cell ids in results.json show what there is)",
+                crate::text::escape(f),
                 plan.cells.len(),
                 plan.name
             ),
@@ -127,7 +128,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let cores = environment.available_cores;
     let note = |line: &str| {
         if !opts.quiet {
-            eprintln!("{line}");
+            eprintln!("{}", crate::text::escape_lines(line));
         }
     };
     if let Some(w) = environment.busy_warning() {

@@ -128,7 +128,9 @@ impl Progress {
 
 fn failure_line(head: &str, cell: &CellResult) -> String {
     let reason = cell.error.as_deref().unwrap_or("no reason given");
-    format!("{head}  FAILED: {}", indent_after_first(reason))
+    // The reason quotes the child's stderr (a panic message, a Python traceback).
+    let reason = crate::text::escape_lines(reason);
+    format!("{head}  FAILED: {}", indent_after_first(&reason))
 }
 
 /// Indents continuation lines (a stderr tail) under the first.

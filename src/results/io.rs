@@ -8,6 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use super::{Results, SCHEMA};
+use crate::text;
 
 /// Writes `bytes` to `path` atomically (temp file beside it + rename).
 ///
@@ -20,7 +21,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).with_context(|| format!("could not create '{}'", dir.display()))?;
+    fs::create_dir_all(dir).with_context(|| format!("could not create '{}'", text::path(dir)))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -44,7 +45,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         }
         Ok(())
     })();
-    result.with_context(|| format!("could not write '{}'", path.display()))
+    result.with_context(|| format!("could not write '{}'", text::path(path)))
 }
 
 /// Writes a results file atomically, pretty-printed.
@@ -56,23 +57,23 @@ pub fn write_results(path: &Path, results: &Results) -> Result<()> {
 
 /// Reads a results file, checking its schema.
 pub fn read_results(path: &Path) -> Result<Results> {
-    let text =
-        fs::read_to_string(path).with_context(|| format!("could not read '{}'", path.display()))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("'{}' is not JSON", path.display()))?;
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("could not read '{}'", text::path(path)))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("'{}' is not JSON", text::path(path)))?;
     match value.get("schema").and_then(|s| s.as_str()) {
         Some(SCHEMA) => {}
         Some(other) => bail!(
             "'{}' has schema '{other}'; this spectrum reads '{SCHEMA}'",
-            path.display()
+            text::path(path)
         ),
         None => bail!(
             "'{}' is not a spectrum results file (no \"schema\" field)",
-            path.display()
+            text::path(path)
         ),
     }
     serde_json::from_value(value)
-        .with_context(|| format!("'{}' does not match {SCHEMA}", path.display()))
+        .with_context(|| format!("'{}' does not match {SCHEMA}", text::path(path)))
 }
 
 #[cfg(test)]

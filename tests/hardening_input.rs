@@ -1,0 +1,88 @@
+//! Issue 10 ("Hardening"), bad input through the real binary: every case is exit code 2
+//! with a message naming the file, line and field (or the flag) and the fix, printed
+//! with control characters escaped, before anything is run or written.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EXE: &str = env!("CARGO_BIN_EXE_spectrum");
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `spectrum run <scenario> --out <dir>/out <extra>`; asserts exit code 2 and that
+/// nothing was written; returns stderr.
+fn run_rejected(scenario: &Path, extra: &[&str]) -> String {
+    let out_dir = scenario.parent().unwrap().join("out");
+    let out = Command::new(EXE)
+        .arg("run")
+        .arg(scenario)
+        .arg("--out")
+        .arg(&out_dir)
+        .args(extra)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr:\n{err}");
+    assert!(!out_dir.exists(), "bad input wrote {}", out_dir.display());
+    err
+}
+
+/// A valid one-cell scenario with `defaults` and `sweep` lines added.
+fn scenario(defaults: &str, sweep: &str) -> String {
+    format!(
+        "name = \"hard\"\n\n[defaults]\nop_time = \"1ms\"\n{defaults}\n\n[sweep]\n\
+         model = \"sequential\"\nio_fraction = 0.5\nconcurrency = 1\n{sweep}\n"
+    )
+}
+
+/// No raw control character reaches the terminal (newlines end lines, as they should).
+fn assert_printable(text: &str) {
+    for c in text.chars() {
+        assert!(
+            c == '\n' || !(c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "raw {:?} in {text:?}",
+            c
+        );
+    }
+}
+
+/// Item 3: ESC, BEL, CR, NUL and U+202E from a scenario are echoed escaped.
+#[test]
+fn control_characters_in_a_scenario_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = r#""thr\u001b[2J\u0007ead\r\u0000\u202e""#;
+    for (defaults, sweep) in [
+        ("", format!("runtime = {hostile}")),
+        ("", r#""k\u001b]0;pwned\u0007" = 1"#.to_string()),
+        (&*format!("timeout = {hostile}"), String::new()),
+    ] {
+        let path = write(dir.path(), "s.toml", &scenario(defaults, &sweep));
+        let err = run_rejected(&path, &[]);
+        assert_printable(&err);
+        assert!(err.contains("\\u{1b}"), "{err}");
+    }
+    // A name given on the command line: a scenario path, a filter.
+    let out = Command::new(EXE)
+        .args(["run", "no\u{1b}[31mfile\r.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_printable(&stderr(&out));
+    assert!(
+        stderr(&out).contains("no\\u{1b}[31mfile\\r.toml"),
+        "{}",
+        stderr(&out)
+    );
+    let path = write(dir.path(), "ok.toml", &scenario("ops = 10", ""));
+    let err = run_rejected(&path, &["--filter", "\u{1b}]0;x\u{7}", "--no-probes"]);
+    assert_printable(&err);
+    assert!(err.contains("--filter '\\u{1b}]0;x\\u{7}'"), "{err}");
+}
