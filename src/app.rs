@@ -75,9 +75,6 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         no_interleave: args.no_interleave,
         command: std::env::args().collect(),
     };
-    if opts.repetitions == Some(0) {
-        return Err(UsageError("--repetitions must be at least 1".into()).into());
-    }
     let outcome = driver::run_plan(&plan, &opts)?;
     let text = if args.json {
         serde_json::to_string_pretty(&outcome.results).context("could not serialize results")?

@@ -86,3 +86,16 @@ fn control_characters_in_a_scenario_are_escaped() {
     assert_printable(&err);
     assert!(err.contains("--filter '\\u{1b}]0;x\\u{7}'"), "{err}");
 }
+
+/// Item 4: `--repetitions` takes 1..=100 like the file; a huge count used to be planned
+/// up front ("memory allocation of 64000000000 bytes failed").
+#[test]
+fn repetitions_flag_is_range_checked_before_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "ok.toml", &scenario("ops = 10", ""));
+    for n in ["1000000000", "0", "101"] {
+        let err = run_rejected(&path, &["--repetitions", n]);
+        assert!(err.contains("--repetitions"), "{err}");
+        assert!(err.contains("1..=100"), "{err}");
+    }
+}

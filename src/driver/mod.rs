@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use crate::metrics::Environment;
 use crate::results::{self, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};
-use crate::scenario::{Plan, RunParams, Runtime};
+use crate::scenario::{Plan, RunParams, Runtime, REPETITIONS_MAX};
 use cell_run::{CellJob, CellRun, Step};
 use interrupt::Interrupt;
 use progress::Progress;
@@ -98,6 +98,7 @@ impl RunOutcome {
 
 /// Runs `plan` as `opts` say; writes `results.json` (and the report) into the output folder.
 pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
+    check_repetitions(opts.repetitions)?;
     let cells = filter_cells(&plan.cells, opts.filter.as_deref());
     if cells.is_empty() {
         let why = match &opts.filter {
@@ -302,6 +303,18 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         report_path,
         interrupted,
     })
+}
+
+/// `--repetitions` within 1..=[`REPETITIONS_MAX`], the range a scenario file allows (the
+/// command line checks it too; this guards the library's callers).
+fn check_repetitions(repetitions: Option<u32>) -> Result<(), UsageError> {
+    match repetitions {
+        Some(n) if !(1..=REPETITIONS_MAX).contains(&n) => Err(UsageError(format!(
+            "--repetitions {n} is outside 1..={REPETITIONS_MAX}; give a whole number from 1 \
+             to {REPETITIONS_MAX}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The results of a run that has just started: no cells yet, and `interrupted` until

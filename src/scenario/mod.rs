@@ -25,6 +25,10 @@ const SHIPPED: &[(&str, &str)] = &[
     ("gil", include_str!("../../scenarios/gil.toml")),
 ];
 
+/// Most repetitions per cell, in a scenario file or from `--repetitions`: every
+/// repetition is a child process, and the driver plans them all up front.
+pub const REPETITIONS_MAX: u32 = 100;
+
 /// The name of the scenario `spectrum run` runs when given none.
 pub const DEFAULT_SCENARIO: &str = "spectrum";
 

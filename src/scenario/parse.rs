@@ -9,7 +9,7 @@ use super::axes::{self, Axes};
 use super::error::{choose_from, ScenarioError, Source};
 use super::expand::{expand, Table};
 use super::value::{self, span, Val};
-use super::{Budget, Plan, RunParams};
+use super::{Budget, Plan, RunParams, REPETITIONS_MAX};
 
 /// The keys allowed at the top of a scenario file.
 const TOP_KEYS: [&str; 6] = [
@@ -32,8 +32,6 @@ const DEFAULT_KEYS: [&str; 6] = [
 
 /// Longest measured window per repetition, in seconds.
 const DURATION_MAX_S: f64 = 600.0;
-/// Most repetitions per cell.
-const REPETITIONS_MAX: i64 = 100;
 
 /// Parses and validates a scenario; `source` names it in errors and in the plan.
 pub(crate) fn parse(text: &str, source: &str) -> Result<Plan, ScenarioError> {
@@ -242,7 +240,7 @@ impl Defaults {
                 "repetitions" => {
                     let fix = format!("use a whole number from 1 to {REPETITIONS_MAX}");
                     let n = value::integer(src, v, f, &fix)?;
-                    if !(1..=REPETITIONS_MAX).contains(&n) {
+                    if !(1..=i64::from(REPETITIONS_MAX)).contains(&n) {
                         let problem = format!("{n} is outside 1..={REPETITIONS_MAX}");
                         return Err(src.error(span(v), f, problem, fix));
                     }
