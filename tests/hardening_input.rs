@@ -99,3 +99,16 @@ fn repetitions_flag_is_range_checked_before_anything() {
         assert!(err.contains("1..=100"), "{err}");
     }
 }
+
+/// Item 6: `timeout = 1e300` used to panic converting to a `Duration` (exit 101).
+#[test]
+fn huge_durations_are_bad_input_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    for line in ["timeout = 1e300", "timeout = 2e19", "duration = 1e300"] {
+        let path = write(dir.path(), "s.toml", &scenario(line, ""));
+        let err = run_rejected(&path, &[]);
+        assert!(err.contains("s.toml:5: defaults."), "{err}");
+        assert!(err.contains("is outside"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

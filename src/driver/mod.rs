@@ -122,7 +122,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         .unwrap_or_else(|| Path::new("reports").join(&plan.name));
     let results_path = out_dir.join("results.json");
     let params = effective_params(&plan.params, opts.quick, opts.repetitions);
-    let timeout = Duration::from_secs_f64(params.timeout_s.max(0.001));
+    let timeout = plan::timeout(&params);
     let interrupt = Interrupt::install()?;
 
     let mut environment = Environment::collect();

@@ -1,7 +1,9 @@
 //! What the driver decides before running anything: the effective run parameters
 //! (`--quick`, `--repetitions`), the cells kept by `--filter`, and each cell's op counts.
 
-use crate::scenario::{Budget, Cell, RunParams};
+use std::time::Duration;
+
+use crate::scenario::{Budget, Cell, RunParams, TIMEOUT_MAX_S, TIMEOUT_MIN_S};
 
 /// Upper bound on the ops of one repetition: a cell with a tiny (or empty) op and a long
 /// window must not allocate or run for ever; ten million ops is well past the point where
@@ -26,6 +28,15 @@ pub fn effective_params(params: &RunParams, quick: bool, repetitions: Option<u32
         p.repetitions = r.max(1);
     }
     p
+}
+
+/// A repetition's timeout as a `Duration`. A parsed scenario keeps it within 1 ms – 24 h;
+/// a `RunParams` built elsewhere is clamped to that range rather than panicking in the
+/// conversion.
+pub(crate) fn timeout(params: &RunParams) -> Duration {
+    let (min, max) = (TIMEOUT_MIN_S, TIMEOUT_MAX_S);
+    let s = params.timeout_s;
+    Duration::from_secs_f64(if s.is_nan() { max } else { s.clamp(min, max) })
 }
 
 /// Ops in the measured window of one repetition of `cell`, and warm-up ops before it.
@@ -154,6 +165,23 @@ pub(crate) mod tests {
         // 1 ms sequential: ideal 1000 ops/s, quick caps 5000 ops at 0.1 s = 100.
         let c = cell(ModelKind::Sequential, 1000.0, 0.0, 1);
         assert_eq!(op_counts(&c, &params(Budget::Ops(5000)), 2, true).0, 100);
+    }
+
+    #[test]
+    fn a_timeout_from_anywhere_converts_without_panicking() {
+        for (s, want) in [
+            (60.0, 60.0),
+            (1e300, 86_400.0),
+            (f64::INFINITY, 86_400.0),
+            (f64::NAN, 86_400.0),
+            (-1.0, 1e-3),
+        ] {
+            let p = RunParams {
+                timeout_s: s,
+                ..params(Budget::Ops(1))
+            };
+            assert_eq!(timeout(&p).as_secs_f64(), want, "{s}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub use cell::{AsyncCpu, Cell, Fault, Gil, Impl, IoKind, ModelKind, Runtime};
 pub use error::ScenarioError;
 // For probe::overhead: the recording path is held against the smallest op allowed.
 pub(crate) use axes::OP_TIME_MIN_US;
+pub(crate) use parse::{TIMEOUT_MAX_S, TIMEOUT_MIN_S};
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;

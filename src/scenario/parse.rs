@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
-use super::axes::{self, Axes};
+use super::axes::{self, show_number, Axes};
 use super::error::{choose_from, ScenarioError, Source};
 use super::expand::{expand, Table};
 use super::value::{self, span, Val};
@@ -32,6 +32,11 @@ const DEFAULT_KEYS: [&str; 6] = [
 
 /// Longest measured window per repetition, in seconds.
 const DURATION_MAX_S: f64 = 600.0;
+/// Shortest repetition timeout, in seconds: below a millisecond no child even starts.
+pub(crate) const TIMEOUT_MIN_S: f64 = 1e-3;
+/// Longest repetition timeout, in seconds: a day. Past that a hung cell is never noticed
+/// (and `1e300` seconds is no time the clock can add).
+pub(crate) const TIMEOUT_MAX_S: f64 = 86_400.0;
 
 /// Parses and validates a scenario; `source` names it in errors and in the plan.
 pub(crate) fn parse(text: &str, source: &str) -> Result<Plan, ScenarioError> {
@@ -221,7 +226,7 @@ impl Defaults {
                         return Err(src.error(
                             span(v),
                             f,
-                            format!("{s} s is outside (0, 600] s"),
+                            format!("{} s is outside (0, 600] s", show_number(s)),
                             FIX,
                         ));
                     }
@@ -256,11 +261,18 @@ impl Defaults {
                     d.params.warmup = w;
                 }
                 "timeout" => {
-                    const FIX: &str = "give the time after which a repetition is killed, e.g. \
-                                       \"60s\" (a bare number is seconds)";
+                    const FIX: &str = "give the time after which a repetition is killed, from \
+                                       1 ms to 24 h, e.g. \"60s\" (a bare number is seconds)";
                     let s = value::duration_us(src, v, f, 1e6, FIX)? / 1e6;
-                    if s <= 0.0 {
-                        return Err(src.error(span(v), f, format!("{s} s is not positive"), FIX));
+                    // Checked here, before anything turns it into a `Duration` (which
+                    // panics past u64 seconds).
+                    if !(TIMEOUT_MIN_S..=TIMEOUT_MAX_S).contains(&s) {
+                        let problem = if s <= 0.0 {
+                            format!("{s} s is not positive")
+                        } else {
+                            format!("{} s is outside 1 ms – 24 h", show_number(s))
+                        };
+                        return Err(src.error(span(v), f, problem, FIX));
                     }
                     d.params.timeout_s = s;
                     timeout_at = Some(v.span());

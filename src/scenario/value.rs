@@ -141,7 +141,14 @@ pub(crate) fn duration_us(
 /// Rounds microseconds to whole nanoseconds, so `"0.3ms"` is exactly 300 µs and not
 /// 300.00000000000006 (cell ids and duplicate merging compare these numbers).
 fn to_ns_grid(us: f64) -> f64 {
-    (us * 1e3).round() / 1e3
+    let ns = (us * 1e3).round();
+    // A value too large for the grid stays as it is, for the range check to report
+    // ("1e300 s is outside ..."), not as "inf".
+    if ns.is_finite() {
+        ns / 1e3
+    } else {
+        us
+    }
 }
 
 /// Parses `"1.5ms"`-style durations into microseconds; the error is the problem's text.

@@ -71,3 +71,23 @@ fn excluded_and_merged_cells_do_not_count() {
     ));
     assert_eq!(p.cells.len(), 10_000);
 }
+
+/// Item 6: durations are range-checked before anything converts them; `timeout = 1e300`
+/// used to pass and panic in `Duration::from_secs_f64` (exit 101).
+#[test]
+fn durations_are_range_checked() {
+    for (line, problem) in [
+        ("timeout = 1e300", "1e300 s is outside 1 ms – 24 h"),
+        ("timeout = 2e19", "2e19 s is outside 1 ms – 24 h"),
+        ("timeout = \"90000s\"", "90000 s is outside 1 ms – 24 h"),
+        ("timeout = 0.0001", "0.0001 s is outside 1 ms – 24 h"),
+        ("duration = 1e300", "1e300 s is outside (0, 600] s"),
+        ("op_time = 1e300", "1e294s is longer than the 10 s ceiling"),
+    ] {
+        let e = err(&format!("{BASE}[defaults]\n{line}\n"));
+        let key = line.split(' ').next().unwrap();
+        assert_err(&e, Some(7), &format!("defaults.{key}"), &[problem]);
+    }
+    let p = plan(&format!("{BASE}[defaults]\ntimeout = \"86400s\"\n"));
+    assert_eq!(p.params.timeout_s, 86_400.0);
+}
