@@ -212,6 +212,7 @@ pub(crate) fn expand(
     }
     cells.sort_by(order);
     cells.dedup();
+    check_unique_ids(src, &cells)?;
     if cells.is_empty() {
         let why = notes.into_lines();
         return Err(src.error(
@@ -373,6 +374,30 @@ impl Context<'_, '_> {
         }
         Ok(cells)
     }
+}
+
+/// Two different cells with one id would be mixed up by `--filter`, the report and
+/// `--baseline`: an error naming both (every field, since their ids are the same).
+pub(crate) fn check_unique_ids(src: &Source<'_>, cells: &[Cell]) -> Result<(), ScenarioError> {
+    let mut ids: Vec<(String, &Cell)> = cells.iter().map(|c| (c.id(), c)).collect();
+    ids.sort_by(|a, b| a.0.cmp(&b.0));
+    for pair in ids.windows(2) {
+        let ((id, a), (_, b)) = (&pair[0], &pair[1]);
+        if pair[0].0 == pair[1].0 {
+            let show = |c: &Cell| serde_json::to_string(c).unwrap_or_else(|_| format!("{c:?}"));
+            return Err(src.error(
+                None,
+                "sweep",
+                format!(
+                    "two different cells get the same id '{id}': {} and {}",
+                    show(a),
+                    show(b)
+                ),
+                "make the values of the fields that differ further apart",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `model = "fault"` needs `fault`, and a table that sets `fault` must run that model.

@@ -91,3 +91,42 @@ fn durations_are_range_checked() {
     let p = plan(&format!("{BASE}[defaults]\ntimeout = \"86400s\"\n"));
     assert_eq!(p.params.timeout_s, 86_400.0);
 }
+
+/// Item 7: io_fraction was printed with two decimals, so 0.996, 0.999 and 1.0 were three
+/// cells called `f1.00` (and 1e-300 was `f0.00`). Usual shares keep their ids.
+#[test]
+fn cell_ids_are_unique_and_usual_ones_unchanged() {
+    let p = plan(
+        "name = \"t\"\n[sweep]\nmodel = \"thread\"\nconcurrency = 2\n\
+         io_fraction = [0, 1e-300, 0.1, 0.25, 0.5, 0.996, 0.999, 1.0]\n",
+    );
+    let ids: Vec<String> = p.cells.iter().map(Cell::id).collect();
+    let f: Vec<&str> = ids.iter().map(|id| id.split('/').nth(3).unwrap()).collect();
+    assert_eq!(
+        f,
+        ["f0.00", "f1e-300", "f0.10", "f0.25", "f0.50", "f0.996", "f0.999", "f1.00"]
+    );
+    assert_eq!(ids[4], "rust/thread/sleep/f0.50/op1000/c2");
+}
+
+#[test]
+fn two_cells_with_one_id_are_an_error_naming_both() {
+    let a = Cell::sleep_op(Runtime::Rust, ModelKind::Thread, 500.0, 500.0, 2);
+    let mut b = a.clone();
+    b.cpu_us = 400.0; // a field the id does not show
+    let src = super::super::error::Source {
+        name: "t.toml",
+        text: "",
+    };
+    let e = super::super::expand::check_unique_ids(&src, &[a.clone(), b]).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("two different cells get the same id 'rust/thread/sleep/f0.50/op1000/c2'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"cpu_us\":500.0") && text.contains("\"cpu_us\":400.0"),
+        "{text}"
+    );
+    assert!(super::super::expand::check_unique_ids(&src, &[a]).is_ok());
+}
