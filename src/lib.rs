@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod driver;
+pub mod input;
 pub mod metrics;
 pub mod model;
 pub mod probe;

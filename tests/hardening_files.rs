@@ -52,3 +52,80 @@ fn report_never_writes_through_planted_symlinks() {
     assert!(std::fs::symlink_metadata(&page).unwrap().is_file());
     assert!(std::fs::read_to_string(&page).unwrap().contains("<svg"));
 }
+
+/// Runs `spectrum report <file>` with a deadline (a FIFO used to hang for ever); returns
+/// its output.
+fn report_within(file: &Path, secs: u64) -> Output {
+    let out = tempfile::tempdir().unwrap();
+    let mut child = Command::new(EXE)
+        .arg("report")
+        .arg(file)
+        .arg("--out")
+        .arg(out.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("spectrum report {} did not finish", file.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        !out.path().join("index.html").exists(),
+        "a report from bad input"
+    );
+    output
+}
+
+/// Item 9: only regular files are read, with a size limit checked before reading.
+#[test]
+fn report_reads_only_regular_files_of_bounded_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("results.json");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo reads a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let big = dir.path().join("big.json");
+    // Sparse: takes no disk space, and is never read.
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(600 << 20)
+        .unwrap();
+    for (file, says) in [
+        (fifo.as_path(), "is a FIFO (named pipe), not a regular file"),
+        (Path::new("/dev/zero"), "is a character device"),
+        (dir.path(), "is a directory"),
+        (big.as_path(), "is 600 MiB, over the 512 MiB limit"),
+    ] {
+        let out = report_within(file, 10);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+}
+
+/// Item 11: a byte-order mark is not "not JSON", and `"schema": 1` is not "no schema".
+#[test]
+fn results_file_messages_say_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut with_bom = b"\xef\xbb\xbf".to_vec();
+    with_bom.extend(std::fs::read(fixture()).unwrap());
+    let bom = dir.path().join("bom.json");
+    std::fs::write(&bom, with_bom).unwrap();
+    let out = report(&bom, &dir.path().join("out"));
+    assert!(out.status.success(), "a BOM is accepted: {}", stderr(&out));
+
+    let one = dir.path().join("one.json");
+    std::fs::write(&one, r#"{"schema": 1, "cells": []}"#).unwrap();
+    let out = report(&one, &dir.path().join("out1"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(r#"has a "schema" field of 1, not the string "spectrum.results/1""#),
+        "{}",
+        stderr(&out)
+    );
+}

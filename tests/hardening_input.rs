@@ -112,3 +112,25 @@ fn huge_durations_are_bad_input_not_a_panic() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// Item 11: a symbolic link loop is not "no such scenario file"; a dangling link says
+/// where it points.
+#[test]
+fn scenario_path_messages_say_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    std::os::unix::fs::symlink(&b, &a).unwrap();
+    std::os::unix::fs::symlink(&a, &b).unwrap();
+    let err = run_rejected(&a, &[]);
+    assert!(err.contains("a symbolic link loop"), "{err}");
+    assert!(!err.contains("no such scenario file"), "{err}");
+    let dangling = dir.path().join("d.toml");
+    std::os::unix::fs::symlink("gone.toml", &dangling).unwrap();
+    let err = run_rejected(&dangling, &[]);
+    assert!(
+        err.contains("is a symbolic link to 'gone.toml', which does not exist"),
+        "{err}"
+    );
+    let err = run_rejected(Path::new("/dev/zero"), &[]);
+    assert!(err.contains("is a character device"), "{err}");
+}

@@ -1,7 +1,7 @@
 //! Reading and writing results files. Writes are atomic: a temp file in the same folder,
 //! then a rename, so a reader never sees half a file and Ctrl-C never leaves one.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -55,25 +55,52 @@ pub fn write_results(path: &Path, results: &Results) -> Result<()> {
     write_atomic(path, &json)
 }
 
-/// Reads a results file, checking its schema.
+/// Largest results file `spectrum report` reads: a default run writes about 1 MiB, a
+/// sweep at the cell limit with 100 repetitions a few hundred.
+pub const RESULTS_MAX_BYTES: u64 = 512 << 20;
+
+/// Reads a results file, checking its schema. Only a regular file of at most
+/// [`RESULTS_MAX_BYTES`] is read (never a FIFO or a device); a UTF-8 byte-order mark is
+/// accepted.
 pub fn read_results(path: &Path) -> Result<Results> {
-    let text = fs::read_to_string(path)
-        .with_context(|| format!("could not read '{}'", text::path(path)))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("'{}' is not JSON", text::path(path)))?;
-    match value.get("schema").and_then(|s| s.as_str()) {
-        Some(SCHEMA) => {}
+    let shown = text::path(path);
+    let bytes = crate::input::read_regular(path, RESULTS_MAX_BYTES)
+        .map_err(|e| anyhow!("'{shown}' {e}; give the results.json that `spectrum run` wrote"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "'{shown}' is not UTF-8 text (invalid byte at offset {}); give the results.json \
+             that `spectrum run` wrote",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let value: serde_json::Value = serde_json::from_str(crate::input::strip_bom(&text))
+        .with_context(|| format!("'{shown}' is not JSON"))?;
+    match value.get("schema") {
+        Some(serde_json::Value::String(s)) if s == SCHEMA => {}
+        Some(serde_json::Value::String(other)) => bail!(
+            "'{shown}' has schema '{}'; this spectrum reads '{SCHEMA}'",
+            text::escape(other)
+        ),
         Some(other) => bail!(
-            "'{}' has schema '{other}'; this spectrum reads '{SCHEMA}'",
-            text::path(path)
+            "'{shown}' has a \"schema\" field of {}, not the string \"{SCHEMA}\": it is not \
+             a spectrum results file, or one edited by hand",
+            text::escape(&short_json(other))
         ),
-        None => bail!(
-            "'{}' is not a spectrum results file (no \"schema\" field)",
-            text::path(path)
-        ),
+        None if !value.is_object() => {
+            bail!("'{shown}' is JSON but not an object: it is not a spectrum results file")
+        }
+        None => bail!("'{shown}' is not a spectrum results file (no \"schema\" field)"),
     }
-    serde_json::from_value(value)
-        .with_context(|| format!("'{}' does not match {SCHEMA}", text::path(path)))
+    serde_json::from_value(value).with_context(|| format!("'{shown}' does not match {SCHEMA}"))
+}
+
+/// A JSON value in at most 40 characters, for a message.
+fn short_json(v: &serde_json::Value) -> String {
+    let s = v.to_string();
+    match s.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s,
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,6 @@ mod merge;
 mod schema;
 
 pub use compare::{compare, CellComparison, Change, Comparison};
-pub use io::{read_results, write_atomic, write_results};
+pub use io::{read_results, write_atomic, write_results, RESULTS_MAX_BYTES};
 pub use merge::{merge, Merged, Source, SourcedCell};
 pub use schema::{CellResult, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};

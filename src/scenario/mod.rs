@@ -75,35 +75,69 @@ pub fn load(arg: Option<&str>) -> Result<Plan, ScenarioError> {
         return builtin(DEFAULT_SCENARIO);
     };
     let path = Path::new(arg);
-    if path.is_file() {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ScenarioError::file(
-                arg,
-                format!("could not read the scenario file: {e}"),
-                "check the file's permissions and that it is UTF-8 text",
-            )
-        })?;
-        return parse(&text, arg);
+    let meta = std::fs::metadata(path);
+    if meta.as_ref().is_ok_and(|m| m.is_file()) {
+        return parse(&read_scenario_file(arg)?, arg);
     }
     let name = arg.strip_suffix(".toml").unwrap_or(arg);
     if SHIPPED.iter().any(|(n, _)| *n == name) {
         return builtin(name);
     }
     let names: Vec<&str> = SHIPPED.iter().map(|(n, _)| *n).collect();
-    let problem = if path.exists() {
-        "is not a file".to_string()
-    } else {
-        "no such scenario file or shipped scenario".to_string()
-    };
-    Err(ScenarioError::file(
-        arg,
-        problem,
-        format!(
-            "give the path of a .toml scenario file, or the name of a shipped scenario: {} \
-             (`spectrum list` shows them)",
-            names.join(", ")
+    let fix = format!(
+        "give the path of a .toml scenario file, or the name of a shipped scenario: {} \
+         (`spectrum list` shows them)",
+        names.join(", ")
+    );
+    let problem = match meta {
+        Ok(m) => format!(
+            "is not a file: it is {}",
+            crate::input::kind_of(m.file_type())
         ),
-    ))
+        // A link whose target is missing is not "no such file": the link is there.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match std::fs::read_link(path) {
+            Ok(target) => format!(
+                "is a symbolic link to '{}', which does not exist",
+                crate::text::path(&target)
+            ),
+            Err(_) => "no such scenario file or shipped scenario".to_string(),
+        },
+        // A symbolic link loop, a permission denied on a folder on the way, ...
+        Err(e) => {
+            return Err(ScenarioError::file(
+                arg,
+                format!("could not open the scenario file: {e}"),
+                "check the path: a symbolic link loop, or a folder on the way you may not \
+                 enter",
+            ))
+        }
+    };
+    Err(ScenarioError::file(arg, problem, fix))
+}
+
+/// Largest scenario file read: a generated one listing every cell of the largest plan
+/// as its own `[[include]]` is about 2 MiB.
+const SCENARIO_MAX_BYTES: u64 = 8 << 20;
+
+/// The text of the scenario file `arg` (a regular file, at most [`SCENARIO_MAX_BYTES`]).
+fn read_scenario_file(arg: &str) -> Result<String, ScenarioError> {
+    let bytes = crate::input::read_regular(Path::new(arg), SCENARIO_MAX_BYTES).map_err(|e| {
+        ScenarioError::file(
+            arg,
+            format!("the scenario file {e}"),
+            "give a .toml scenario file of a reasonable size, readable by you",
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        ScenarioError::file(
+            arg,
+            format!(
+                "the scenario file is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+            "save it as UTF-8",
+        )
+    })
 }
 
 /// The shipped scenario `name` (which must exist).
