@@ -134,3 +134,15 @@ fn scenario_path_messages_say_what_is_wrong() {
     let err = run_rejected(Path::new("/dev/zero"), &[]);
     assert!(err.contains("is a character device"), "{err}");
 }
+
+/// Item 11: `"-1s"` was reported as an unknown unit.
+#[test]
+fn a_negative_duration_is_called_negative() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "s.toml", &scenario("timeout = \"-1s\"", ""));
+    let err = run_rejected(&path, &[]);
+    assert!(
+        err.contains("s.toml:5: defaults.timeout: \"-1s\" is negative"),
+        "{err}"
+    );
+}
