@@ -146,3 +146,25 @@ fn a_negative_duration_is_called_negative() {
         "{err}"
     );
 }
+
+/// Item 10: an `ops` budget the timeout cannot hold, and one above the cap (it used to be
+/// cut to ten million without a word), are errors before anything runs.
+#[test]
+fn ops_budgets_must_fit_the_timeout_and_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = scenario("ops = 1000\ntimeout = \"5s\"", "").replace("\"1ms\"", "\"1s\"");
+    let path = write(dir.path(), "s.toml", &text);
+    let err = run_rejected(&path, &[]);
+    assert!(err.contains("s.toml:5: defaults.ops: 1000 ops"), "{err}");
+    assert!(err.contains("longer than the 5 s timeout"), "{err}");
+    let path = write(
+        dir.path(),
+        "s.toml",
+        &scenario("ops = 1_000_000_000_000", ""),
+    );
+    let err = run_rejected(&path, &[]);
+    assert!(
+        err.contains("1000000000000 is above the cap of 10000000 ops"),
+        "{err}"
+    );
+}

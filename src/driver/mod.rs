@@ -99,6 +99,7 @@ impl RunOutcome {
 /// Runs `plan` as `opts` say; writes `results.json` (and the report) into the output folder.
 pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     check_repetitions(opts.repetitions)?;
+    let params = effective_params(&plan.params, opts.quick, opts.repetitions);
     let cells = filter_cells(&plan.cells, opts.filter.as_deref());
     if cells.is_empty() {
         let why = match &opts.filter {
@@ -112,6 +113,13 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         };
         return Err(UsageError(why).into());
     }
+    plan::check_fits_timeout(
+        plan,
+        &cells,
+        &params,
+        crate::metrics::available_cores(),
+        opts.quick,
+    )?;
     let exe = match &opts.exe {
         Some(p) => p.clone(),
         None => std::env::current_exe().context("could not locate the spectrum executable")?,
@@ -121,7 +129,6 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(&plan.name));
     let results_path = out_dir.join("results.json");
-    let params = effective_params(&plan.params, opts.quick, opts.repetitions);
     let timeout = plan::timeout(&params);
     let interrupt = Interrupt::install()?;
 

@@ -17,6 +17,7 @@ pub(crate) use axes::OP_TIME_MIN_US;
 pub(crate) use parse::{TIMEOUT_MAX_S, TIMEOUT_MIN_S};
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The scenarios compiled into the binary: (name, TOML text). The first is the default.
@@ -29,6 +30,11 @@ const SHIPPED: &[(&str, &str)] = &[
 /// Most repetitions per cell, in a scenario file or from `--repetitions`: every
 /// repetition is a child process, and the driver plans them all up front.
 pub const REPETITIONS_MAX: u32 = 100;
+
+/// Most ops in one repetition's measured window (warm-up likewise): past ten million
+/// more ops change no figure, and the per-op latencies would take gigabytes. A fixed
+/// `ops` above it is an error; a `duration` window is cut to it.
+pub const OPS_MAX: u64 = 10_000_000;
 
 /// The name of the scenario `spectrum run` runs when given none.
 pub const DEFAULT_SCENARIO: &str = "spectrum";
@@ -190,6 +196,9 @@ pub struct Plan {
     pub cells: Vec<Cell>,
     /// Combinations of the sweep that were skipped, and why.
     pub notes: Vec<String>,
+    /// The line of each `[defaults]` key the file gives (`"timeout"` → 12), for the
+    /// errors found once the machine is known (an `ops` budget its timeout cannot hold).
+    pub defaults_lines: BTreeMap<String, usize>,
 }
 
 /// Seconds a run spends outside the cells: calibration at the start and the end, and

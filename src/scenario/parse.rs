@@ -9,7 +9,8 @@ use super::axes::{self, show_number, Axes};
 use super::error::{choose_from, ScenarioError, Source};
 use super::expand::{expand, Table};
 use super::value::{self, span, Val};
-use super::{Budget, Plan, RunParams, REPETITIONS_MAX};
+use super::{Budget, Plan, RunParams, OPS_MAX, REPETITIONS_MAX};
+use std::collections::BTreeMap;
 
 /// The keys allowed at the top of a scenario file.
 const TOP_KEYS: [&str; 6] = [
@@ -94,6 +95,7 @@ pub(crate) fn parse(text: &str, source: &str) -> Result<Plan, ScenarioError> {
         params: defaults.params,
         cells,
         notes,
+        defaults_lines: defaults.lines,
     })
 }
 
@@ -191,6 +193,8 @@ fn tables(src: &Source<'_>, v: &Val<'_>, path: &str) -> Result<Vec<Table>, Scena
 struct Defaults {
     op_time_us: f64,
     params: RunParams,
+    /// The line of each key given.
+    lines: BTreeMap<String, usize>,
 }
 
 impl Defaults {
@@ -204,6 +208,7 @@ impl Defaults {
                 warmup: 0.1,
                 timeout_s: 60.0,
             },
+            lines: BTreeMap::new(),
         }
     }
 
@@ -214,6 +219,7 @@ impl Defaults {
         let mut timeout_at = None;
         for (key, v) in t.iter() {
             let k = key.get_ref().as_ref();
+            d.lines.insert(k.to_string(), src.line_of(v.span().start));
             let field = format!("defaults.{k}");
             let f = field.as_str();
             match k {
@@ -234,10 +240,20 @@ impl Defaults {
                     duration_at = Some(v.span());
                 }
                 "ops" => {
-                    const FIX: &str = "give a whole number of ops per repetition, at least 1";
+                    const FIX: &str =
+                        "give a whole number of ops per repetition, from 1 to 10000000";
                     let n = value::integer(src, v, f, FIX)?;
                     if n < 1 {
                         return Err(src.error(span(v), f, format!("{n} is less than 1"), FIX));
+                    }
+                    // It used to be cut to the cap without a word.
+                    if n as u64 > OPS_MAX {
+                        return Err(src.error(
+                            span(v),
+                            f,
+                            format!("{n} is above the cap of {OPS_MAX} ops per repetition"),
+                            FIX,
+                        ));
                     }
                     d.params.budget = Budget::Ops(n as u64);
                     ops_at = Some(v.span());
