@@ -109,6 +109,8 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         .collect::<Result<Vec<_>, _>>()?;
     let baseline = args.baseline.as_deref().map(read).transpose()?;
     let out_dir = args.out.unwrap_or_else(|| folder_of(&args.results[0]));
+    // A run writing into that folder will render its own report at its end.
+    results::check_unlocked(&out_dir)?;
     let page =
         crate::report::write_report(&all, baseline.as_ref(), &out_dir).with_context(|| {
             format!(

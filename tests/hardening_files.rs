@@ -129,3 +129,84 @@ fn results_file_messages_say_what_is_wrong() {
         stderr(&out)
     );
 }
+
+/// Pure-sleep cells, about a second in all: slow enough to overlap, no CPU load.
+const SLEEPY: &str = r#"
+name = "sleepy"
+
+[defaults]
+ops = 20
+repetitions = 1
+warmup = 0.0
+timeout = "30s"
+
+[sweep]
+model = "sequential"
+io_fraction = 1.0
+op_time = ["10ms", "11ms", "12ms", "13ms", "14ms"]
+concurrency = 1
+"#;
+
+/// Item 12: two runs into one `--out` used to overwrite each other and both exit 0. The
+/// second is refused at once (exit 2), naming the folder and the first run's pid; the
+/// first run's results are whole; once it ends the folder is free again.
+#[test]
+fn a_second_run_into_a_busy_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("sleepy.toml");
+    std::fs::write(&scenario, SLEEPY).unwrap();
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        let mut cmd = Command::new(EXE);
+        cmd.arg("run")
+            .arg(&scenario)
+            .arg("--out")
+            .arg(&out)
+            .args(["--no-probes", "--no-report"])
+            .args(extra);
+        cmd
+    };
+    let mut first = run(&[])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the first run holds the folder (it writes its pid once it does).
+    let lock = out.join(".spectrum.lock");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read_to_string(&lock).map_or(true, |s| s.trim().is_empty()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first run never locked"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let started = std::time::Instant::now();
+    let second = run(&[]).output().unwrap();
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "refused at once, not after waiting"
+    );
+    assert_eq!(second.status.code(), Some(2), "{}", stderr(&second));
+    let said = stderr(&second);
+    assert!(
+        said.contains(&format!(
+            "another spectrum run (pid {}) is writing into",
+            first.id()
+        )),
+        "{said}"
+    );
+    assert!(said.contains(&*out.to_string_lossy()), "{said}");
+    // A report into the same folder waits its turn too.
+    let rep = report(&fixture(), &out);
+    assert_eq!(rep.status.code(), Some(2), "{}", stderr(&rep));
+    assert!(stderr(&rep).contains("is writing into"), "{}", stderr(&rep));
+
+    assert_eq!(first.wait().unwrap().code(), Some(0));
+    let results = spectrum::results::read_results(&out.join("results.json")).unwrap();
+    assert_eq!(results.cells.len(), 5);
+    assert!(!results.run.interrupted);
+    // Free again once the first run is over.
+    let third = run(&["--filter", "op10000"]).output().unwrap();
+    assert_eq!(third.status.code(), Some(0), "{}", stderr(&third));
+}

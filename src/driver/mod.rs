@@ -129,6 +129,9 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(&plan.name));
     let results_path = out_dir.join("results.json");
+    // Held to the end of the run (the report included): a second run into this folder
+    // is refused instead of overwriting our results.
+    let _lock = results::lock_output(&out_dir)?;
     let timeout = plan::timeout(&params);
     let interrupt = Interrupt::install()?;
 
