@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use spectrum::results::read_results;
 
@@ -81,4 +82,45 @@ fn a_stale_report_is_removed_when_a_run_starts() {
         read_results(&out.join("results.json")).unwrap().cells.len(),
         1
     );
+}
+
+/// Waits until `results` holds at least one cell, or panics after 30 s.
+fn wait_for_a_cell(child: &mut std::process::Child, results: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while read_results(results).map_or(true, |r| r.cells.is_empty()) {
+        assert!(Instant::now() < deadline, "no cell finished in time");
+        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Item 15: SIGHUP (a closed terminal) used to kill the driver without the interrupted
+/// summary; it stops the run like SIGTERM: exit 130, finished cells kept, and marked.
+#[test]
+fn sighup_stops_the_run_like_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    // Slower cells than SLEEPY, so the run is still going when the signal comes.
+    let path = scenario(dir.path(), &SLEEPY.replace("ops = 20", "ops = 60"));
+    let out = dir.path().join("out");
+    let mut child = Command::new(EXE)
+        .arg("run")
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .arg("--no-probes")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let results = out.join("results.json");
+    wait_for_a_cell(&mut child, &results);
+    // SAFETY: signalling our own child by pid.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGHUP) };
+    let output = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{said}");
+    assert!(said.contains("interrupted: "), "{said}");
+    let r = read_results(&results).unwrap();
+    assert!(r.run.interrupted);
+    assert!((1..5).contains(&r.cells.len()), "{} cells", r.cells.len());
 }

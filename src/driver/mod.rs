@@ -81,7 +81,7 @@ pub struct RunOutcome {
     pub results_path: PathBuf,
     /// Where the HTML report is, when it was rendered.
     pub report_path: Option<PathBuf>,
-    /// True when Ctrl-C / SIGTERM stopped the run.
+    /// True when Ctrl-C, SIGTERM or SIGHUP stopped the run.
     pub interrupted: bool,
 }
 
