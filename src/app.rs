@@ -1,6 +1,6 @@
 //! Dispatch of the subcommands to the library (the binary's only entry point), and the
 //! mapping of outcomes to exit codes: 0 ok, 1 failed cells or an error, 2 bad input,
-//! 130 interrupted.
+//! 3 disk full while saving results, 130 interrupted.
 
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -34,12 +34,19 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Exit code of a run stopped because its results could not be saved for want of space.
+pub const DISK_FULL_EXIT: u8 = 3;
+
 /// The exit code for an error that ended a command: 2 for bad input (a scenario mistake
-/// or a bad flag anywhere in the error's chain), 0 for a closed stdout (`spectrum list |
-/// head` is not an error), 1 otherwise.
+/// or a bad flag anywhere in the error's chain), 3 for a full disk while saving results,
+/// 0 for a closed stdout (`spectrum list | head` is not an error), 1 otherwise.
 pub fn exit_code_for(err: &anyhow::Error) -> u8 {
     if is_broken_pipe(err) {
         0
+    } else if err.downcast_ref::<results::DiskFull>().is_some() {
+        // Attached as a context, which `chain()` does not yield as its own type;
+        // anyhow's downcast finds a context at any depth.
+        DISK_FULL_EXIT
     } else if err
         .chain()
         .any(|e| e.is::<UsageError>() || e.is::<crate::scenario::ScenarioError>())
@@ -159,4 +166,22 @@ fn print_stdout(text: &str) -> Result<()> {
     writeln!(out, "{text}")?;
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_tell_bad_input_a_full_disk_and_failures_apart() {
+        let io = |code| anyhow::Error::new(std::io::Error::from_raw_os_error(code));
+        let full = io(libc::ENOSPC)
+            .context(results::DiskFull("the disk is full".into()))
+            .context("more context on top");
+        assert_eq!(exit_code_for(&full), DISK_FULL_EXIT);
+        let usage = anyhow::Error::new(UsageError("bad flag".into())).context("while running");
+        assert_eq!(exit_code_for(&usage), 2);
+        assert_eq!(exit_code_for(&io(libc::EACCES)), 1);
+        assert_eq!(exit_code_for(&io(libc::EPIPE)), 0);
+    }
 }

@@ -1,5 +1,6 @@
 //! The `spectrum` binary: parse the command line, call the library, print errors, set
-//! the exit code (0 ok, 1 a run had failed cells, 2 bad input, 130 interrupted).
+//! the exit code (0 ok, 1 a run had failed cells, 2 bad input, 3 disk full while saving
+//! results, 130 interrupted).
 
 use clap::Parser;
 use std::io::Write;

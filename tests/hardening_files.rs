@@ -210,3 +210,74 @@ fn a_second_run_into_a_busy_folder_is_refused() {
     let third = run(&["--filter", "op10000"]).output().unwrap();
     assert_eq!(third.status.code(), Some(0), "{}", stderr(&third));
 }
+
+/// Item 16: a disk that fills mid-run stopped the sweep with exit 1, the code for "some
+/// cells failed". It is exit 3 now, with a message saying what the file still holds.
+/// The disk is a 4 MiB tmpfs in a private mount namespace (`unshare`), filled once the
+/// first cell is saved; skipped where namespaces or tmpfs mounts are not allowed.
+#[test]
+fn a_full_disk_has_its_own_exit_code_and_keeps_what_was_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(&scenario, SLEEPY.replace("ops = 20", "ops = 60")).unwrap();
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let script = r#"
+        mnt=$1 exe=$2 scenario=$3 keep=$4
+        mount -t tmpfs -o size=4m tmpfs "$mnt" 2>/dev/null || exit 77
+        "$exe" run "$scenario" --out "$mnt/out" --no-probes --no-report 2>"$keep/stderr" &
+        pid=$!
+        for _ in $(seq 600); do
+            grep -q '"id":' "$mnt/out/results.json" 2>/dev/null && break
+            sleep 0.02
+        done
+        dd if=/dev/zero of="$mnt/filler" bs=64k 2>/dev/null
+        wait $pid
+        echo $? >"$keep/code"
+        cp "$mnt/out/results.json" "$keep/"
+    "#;
+    let status = Command::new("unshare")
+        .args([
+            "--user",
+            "--map-root-user",
+            "--mount",
+            "bash",
+            "-c",
+            script,
+            "bash",
+        ])
+        .arg(&mnt)
+        .arg(EXE)
+        .arg(&scenario)
+        .arg(dir.path())
+        .status();
+    match status.map(|s| s.code()) {
+        Ok(Some(0)) => {}
+        other => {
+            eprintln!("skipped: no private tmpfs mount here ({other:?})");
+            return;
+        }
+    }
+    let code = std::fs::read_to_string(dir.path().join("code")).unwrap();
+    let said = std::fs::read_to_string(dir.path().join("stderr")).unwrap();
+    assert_eq!(code.trim(), "3", "{said}");
+    assert!(said.contains("the disk is full (or over quota)"), "{said}");
+    assert!(said.contains("No space left on device"), "{said}");
+    let saved = spectrum::results::read_results(&dir.path().join("results.json")).unwrap();
+    assert!(
+        !saved.cells.is_empty() && saved.cells.len() < 5,
+        "{}",
+        saved.cells.len()
+    );
+    assert!(
+        saved.run.interrupted,
+        "the file says the run did not finish"
+    );
+    assert!(
+        said.contains(&format!(
+            "still holds what was saved before: {} cells",
+            saved.cells.len()
+        )),
+        "{said}"
+    );
+}

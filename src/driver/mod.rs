@@ -161,6 +161,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let usable_path = python_path.as_ref().and_then(|r| r.as_ref().ok());
     let cal_timeout = timeout.max(Duration::from_secs(120));
     let mut results = new_results(plan, &params, &opts.command);
+    let mut saver = Saver::new(&results_path);
     // Repetitions record their start relative to this, the run's `started_at`.
     let run_start = Instant::now();
     let interleaved = !opts.no_interleave;
@@ -199,7 +200,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
             )),
         }
     }
-    results::write_results(&results_path, &results)?;
+    saver.save(&results)?;
 
     let estimates: Vec<f64> = cells
         .iter()
@@ -268,7 +269,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         // Plan order, whatever the round; cells with nothing yet are left out.
         results.cells = runs.iter().filter_map(CellRun::result).collect();
         results.run.finished_at = now_rfc3339();
-        results::write_results(&results_path, &results)?;
+        saver.save(&results)?;
     }
     progress.finish();
     interrupted |= interrupt.requested();
@@ -300,7 +301,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     }
     results.run.interrupted = interrupted;
     results.run.finished_at = now_rfc3339();
-    results::write_results(&results_path, &results)?;
+    saver.save(&results)?;
     note(&format!("results: {}", results_path.display()));
 
     let report_path = if opts.no_report {
@@ -325,6 +326,45 @@ fn check_repetitions(repetitions: Option<u32>) -> Result<(), UsageError> {
              to {REPETITIONS_MAX}"
         ))),
         _ => Ok(()),
+    }
+}
+
+/// Writes `results.json` and remembers what the last good write held, so that a full
+/// disk can be reported as "the file still holds N cells" ([`results::DiskFull`]).
+struct Saver<'a> {
+    path: &'a Path,
+    /// Cells and repetitions in the file on disk; `None` before the first write.
+    saved: Option<(usize, usize)>,
+}
+
+impl<'a> Saver<'a> {
+    fn new(path: &'a Path) -> Saver<'a> {
+        Saver { path, saved: None }
+    }
+
+    fn save(&mut self, results: &Results) -> Result<()> {
+        match results::write_results(self.path, results) {
+            Ok(()) => {
+                let reps = results.cells.iter().map(|c| c.repetitions.len()).sum();
+                self.saved = Some((results.cells.len(), reps));
+                Ok(())
+            }
+            Err(e) if results::is_disk_full(&e) => {
+                let shown = crate::text::path(self.path);
+                let kept = match self.saved {
+                    None => format!("nothing was saved: '{shown}' was never written"),
+                    Some((cells, reps)) => format!(
+                        "the run stopped; '{shown}' still holds what was saved before: \
+                         {cells} cells ({reps} repetitions), marked interrupted (free some \
+                         space, then run the missing cells, e.g. with --filter)"
+                    ),
+                };
+                Err(e.context(results::DiskFull(format!(
+                    "the disk is full (or over quota): {kept}"
+                ))))
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 

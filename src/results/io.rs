@@ -48,6 +48,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result.with_context(|| format!("could not write '{}'", text::path(path)))
 }
 
+/// The disk filled up (`ENOSPC`) or the quota ran out (`EDQUOT`) while a run was saving
+/// its results. Its own exit code (3): unlike a failed cell, the measurements themselves
+/// may have been fine, and the message says what the file on disk still holds.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct DiskFull(pub String);
+
+/// True when a write in `err`'s chain failed for want of space or quota.
+pub fn is_disk_full(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind;
+    err.chain().any(|e| {
+        // By kind: tempfile re-wraps the OS error with its path, which keeps the kind
+        // but not the raw code.
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(io.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded)
+        })
+    })
+}
+
 /// Writes a results file atomically, pretty-printed.
 pub fn write_results(path: &Path, results: &Results) -> Result<()> {
     let mut json = serde_json::to_vec_pretty(results).context("could not serialize results")?;
@@ -147,6 +166,17 @@ mod tests {
         names.sort();
         assert_eq!(names, ["index.html", "results.json"]);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2 + 6);
+    }
+
+    #[test]
+    fn disk_full_is_told_apart_from_other_write_errors() {
+        let full = anyhow::Error::new(std::io::Error::from_raw_os_error(libc::ENOSPC))
+            .context("could not write 'x'");
+        assert!(is_disk_full(&full));
+        let quota = anyhow::Error::new(std::io::Error::from_raw_os_error(libc::EDQUOT));
+        assert!(is_disk_full(&quota));
+        let denied = anyhow::Error::new(std::io::Error::from_raw_os_error(libc::EACCES));
+        assert!(!is_disk_full(&denied));
     }
 
     #[test]

@@ -12,7 +12,9 @@ mod merge;
 mod schema;
 
 pub use compare::{compare, CellComparison, Change, Comparison};
-pub use io::{read_results, write_atomic, write_results, RESULTS_MAX_BYTES};
+pub use io::{
+    is_disk_full, read_results, write_atomic, write_results, DiskFull, RESULTS_MAX_BYTES,
+};
 pub use lock::{check_unlocked, lock_output, OutputLock, LOCK_FILE};
 pub use merge::{merge, Merged, Source, SourcedCell};
 pub use schema::{CellResult, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};
