@@ -124,3 +124,75 @@ fn sighup_stops_the_run_like_sigterm() {
     assert!(r.run.interrupted);
     assert!((1..5).contains(&r.cells.len()), "{} cells", r.cells.len());
 }
+
+/// Item 2: `python3 -m python_workloads.runner` put the working directory first on
+/// `sys.path`, so a `traceback.py` planted where the user ran spectrum executed inside
+/// the runner. Modules the runner, the calibration and the embedded interpreter import
+/// are planted in the run's working directory; none may run, and the cells still find
+/// the workloads.
+#[test]
+fn modules_planted_in_the_working_directory_are_never_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path().join("cwd");
+    std::fs::create_dir(&cwd).unwrap();
+    for module in [
+        "traceback",
+        "json",
+        "time",
+        "resource",
+        "asyncio",
+        "threading",
+    ] {
+        let marker = dir.path().join(format!("imported-{module}"));
+        std::fs::write(
+            cwd.join(format!("{module}.py")),
+            format!("open({:?}, 'w').close()\n", marker.to_str().unwrap()),
+        )
+        .unwrap();
+    }
+    let path = scenario(
+        dir.path(),
+        r#"
+name = "planted"
+
+[defaults]
+op_time = "1ms"
+ops = 20
+repetitions = 1
+timeout = "60s"
+
+[sweep]
+runtime = ["cpython", "python"]
+model = "sequential"
+io_fraction = 0.5
+concurrency = 1
+"#,
+    );
+    let out = dir.path().join("out");
+    let run = Command::new(EXE)
+        .current_dir(&cwd)
+        .arg("run")
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .args(["--no-probes", "--no-report"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&run.stderr);
+    let imported: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("imported-"))
+        .collect();
+    assert!(
+        imported.is_empty(),
+        "planted modules ran: {imported:?}\n{said}"
+    );
+    assert_eq!(run.status.code(), Some(0), "{said}");
+    let results = read_results(&out.join("results.json")).unwrap();
+    assert_eq!(
+        results.cells.len(),
+        if cfg!(feature = "python") { 2 } else { 1 }
+    );
+    assert!(results.calibration.contains_key("cpython"));
+}
