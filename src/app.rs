@@ -141,6 +141,10 @@ fn folder_of(path: &Path) -> PathBuf {
 fn list() -> Result<ExitCode> {
     let mut out = String::from("Scenarios (spectrum run NAME):\n");
     out.push_str(&crate::scenario::list_text());
+    out.push_str("\nRuntimes:\n");
+    for (rt, what) in runtimes_text() {
+        out.push_str(&format!("  {:<12}{what}\n", rt.as_str()));
+    }
     out.push_str("\nModels (runtimes that support them):\n");
     for m in ModelKind::ALL {
         let rts: Vec<&str> = Runtime::ALL
@@ -157,6 +161,30 @@ fn list() -> Result<ExitCode> {
     out.push_str("\nDemos (spectrum demo NAME):\n  none yet\n");
     print_stdout(out.trim_end())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per runtime for `spectrum list`: what runs the ops, and whether this build
+/// has it.
+fn runtimes_text() -> [(Runtime, String); 3] {
+    let python = if cfg!(feature = "python") {
+        "CPython embedded in spectrum (pyo3)".to_string()
+    } else {
+        "not built in: this spectrum was built without the `python` feature (no embedded \
+         interpreter); its cells are skipped"
+            .to_string()
+    };
+    let interpreter = crate::python::interpreter();
+    [
+        (Runtime::Rust, "native Rust".to_string()),
+        (Runtime::Python, python),
+        (
+            Runtime::Cpython,
+            format!(
+                "a plain python3 process: {}",
+                crate::text::path(&interpreter)
+            ),
+        ),
+    ]
 }
 
 /// Prints `text` and a newline on stdout; a closed pipe comes back as an error that

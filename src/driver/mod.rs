@@ -101,8 +101,13 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     check_repetitions(opts.repetitions)?;
     let params = effective_params(&plan.params, opts.quick, opts.repetitions);
     let cells = filter_cells(&plan.cells, opts.filter.as_deref());
+    let (cells, build_note) = plan::runnable_cells(cells, cfg!(feature = "python"));
     if cells.is_empty() {
         let why = match &opts.filter {
+            _ if build_note.is_some() => "every cell to run is a `python` cell, and this \
+                 spectrum was built without the embedded interpreter (cargo feature `python`); \
+                 rebuild with default features, or use runtime = \"cpython\" (a plain python3)"
+                .to_string(),
             Some(f) => format!(
                 "--filter '{}' matches none of the {} cells of scenario '{}' (`spectrum list` and the cell ids in results.json show what there is)",
                 crate::text::escape(f),
@@ -146,7 +151,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     if let Some(w) = environment.busy_warning() {
         note(&format!("warning: {w}"));
     }
-    for n in &plan.notes {
+    for n in plan.notes.iter().chain(&build_note) {
         note(&format!("note: {n}"));
     }
 
@@ -161,6 +166,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let usable_path = python_path.as_ref().and_then(|r| r.as_ref().ok());
     let cal_timeout = timeout.max(Duration::from_secs(120));
     let mut results = new_results(plan, &params, &opts.command);
+    results.notes.extend(build_note);
     let mut saver = Saver::new(&results_path);
     // Repetitions record their start relative to this, the run's `started_at`.
     let run_start = Instant::now();

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use crate::scenario::{Budget, Cell, Plan, RunParams, ScenarioError, TIMEOUT_MAX_S, TIMEOUT_MIN_S};
+use crate::scenario::{
+    Budget, Cell, Plan, RunParams, Runtime, ScenarioError, TIMEOUT_MAX_S, TIMEOUT_MIN_S,
+};
 
 /// Upper bound on the ops of one repetition: a cell with a tiny (or empty) op and a long
 /// window must not allocate or run for ever ([`crate::scenario::OPS_MAX`]).
@@ -154,6 +156,29 @@ pub fn filter_cells(cells: &[Cell], filter: Option<&str>) -> Vec<Cell> {
         .collect()
 }
 
+/// The cells this build can run, and a note on those it cannot: without the `python`
+/// feature (`embedded` false) there is no embedded interpreter, so `python` cells are
+/// left out before the run, with a note, rather than failed one by one.
+pub(crate) fn runnable_cells(cells: Vec<Cell>, embedded: bool) -> (Vec<Cell>, Option<String>) {
+    if embedded {
+        return (cells, None);
+    }
+    let before = cells.len();
+    let kept: Vec<Cell> = cells
+        .into_iter()
+        .filter(|c| c.runtime != Runtime::Python)
+        .collect();
+    let skipped = before - kept.len();
+    let note = (skipped > 0).then(|| {
+        format!(
+            "skipped {skipped} cells of runtime python: this spectrum was built without the \
+             embedded interpreter (cargo feature `python`); rebuild with default features to \
+             run them"
+        )
+    });
+    (kept, note)
+}
+
 /// A rough wall-clock estimate of one cell, seconds: every repetition's warm-up and
 /// window at the ideal rate plus the cell's start-up estimate (the progress bar's ETA).
 pub fn estimated_cell_seconds(cell: &Cell, params: &RunParams, cores: usize, quick: bool) -> f64 {
@@ -285,6 +310,22 @@ pub(crate) mod tests {
                     .unwrap_or_else(|e| panic!("{name} on {cores} cores: {e}"));
             }
         }
+    }
+
+    #[test]
+    fn python_cells_are_left_out_without_the_embedded_interpreter() {
+        let mut py = cell(ModelKind::Thread, 1000.0, 0.0, 2);
+        py.runtime = Runtime::Python;
+        let mut cpy = py.clone();
+        cpy.runtime = Runtime::Cpython;
+        let rust = cell(ModelKind::Thread, 1000.0, 0.0, 2);
+        let all = vec![rust.clone(), py, cpy.clone()];
+        assert_eq!(runnable_cells(all.clone(), true), (all.clone(), None));
+        let (kept, note) = runnable_cells(all, false);
+        assert_eq!(kept, vec![rust, cpy]);
+        assert!(note
+            .unwrap()
+            .starts_with("skipped 1 cells of runtime python"));
     }
 
     #[test]
