@@ -289,7 +289,7 @@ impl Cell {
         }
     }
 
-    /// The ideal throughput bound of DESIGN.md, in ops/s:
+    /// The ideal throughput bound of docs/design.md, in ops/s:
     /// `min(cores / cpu_s, N / (cpu_s + io_s))`.
     pub fn ideal_ops_per_s(&self, cores: usize) -> f64 {
         crate::metrics::ideal_ops_per_s(self.cpu_us, self.io_us, self.concurrency, cores)

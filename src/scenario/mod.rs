@@ -1,7 +1,8 @@
 //! Scenario files (TOML) → validated [`Plan`] → the matrix of [`Cell`]s.
 //!
-//! The TOML contract is in DESIGN.md. Every mistake a user can make in a scenario file is
-//! a [`ScenarioError`] naming the file, the line and the field, and saying how to fix it.
+//! The TOML contract is in docs/design.md, every key and limit in docs/scenarios.md.
+//! Every mistake a user can make in a scenario file is a [`ScenarioError`] naming the
+//! file, the line and the field, and saying how to fix it.
 
 mod axes;
 mod cell;
