@@ -37,8 +37,9 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
 /// Exit code of a run stopped because its results could not be saved for want of space.
 pub const DISK_FULL_EXIT: u8 = 3;
 
-/// The exit code for an error that ended a command: 2 for bad input (a scenario mistake
-/// or a bad flag anywhere in the error's chain), 3 for a full disk while saving results,
+/// The exit code for an error that ended a command: 2 for bad input (a scenario mistake,
+/// a bad flag or a busy output folder anywhere in the error's chain), 3 for a full disk
+/// while saving results,
 /// 0 for a closed stdout (`spectrum list | head` is not an error), 1 otherwise.
 pub fn exit_code_for(err: &anyhow::Error) -> u8 {
     if is_broken_pipe(err) {
@@ -47,10 +48,11 @@ pub fn exit_code_for(err: &anyhow::Error) -> u8 {
         // Attached as a context, which `chain()` does not yield as its own type;
         // anyhow's downcast finds a context at any depth.
         DISK_FULL_EXIT
-    } else if err
-        .chain()
-        .any(|e| e.is::<UsageError>() || e.is::<crate::scenario::ScenarioError>())
-    {
+    } else if err.chain().any(|e| {
+        e.is::<UsageError>()
+            || e.is::<crate::scenario::ScenarioError>()
+            || e.is::<results::FolderBusy>()
+    }) {
         2
     } else {
         1

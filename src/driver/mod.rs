@@ -1,16 +1,19 @@
 //! The driver: runs a [`Plan`]'s cells, each repetition in a fresh child process, and
 //! turns what the children measured into [`Results`].
 //!
-//! Order of a run: collect the environment, calibrate each runtime in a child, then the
-//! repetitions in rounds across cells (or cell by cell with `--no-interleave`, see
-//! `rounds.rs`): spawn, wait (timeout, Ctrl-C), check, and rewrite `results.json`
-//! atomically after every repetition, so that whatever stops the driver, the file holds
-//! every finished repetition.
+//! Order of a run: check the plan against the flags, this build and this machine
+//! (`plan.rs`), claim the output folder (`output.rs`: a lock, no stale report), collect
+//! the environment, calibrate each runtime in a child, then the repetitions in rounds
+//! across cells (or cell by cell with `--no-interleave`, see `rounds.rs`): spawn, wait
+//! (timeout, Ctrl-C), check, and rewrite `results.json` atomically after every
+//! repetition, so that whatever stops the driver, the file holds every finished
+//! repetition.
 
 mod calibrate;
 mod cell_run;
 pub mod child;
 mod interrupt;
+mod output;
 mod plan;
 mod probes;
 mod progress;
@@ -32,8 +35,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::metrics::Environment;
-use crate::results::{self, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};
-use crate::scenario::{Plan, RunParams, Runtime, REPETITIONS_MAX};
+use crate::results::{CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};
+use crate::scenario::{Plan, RunParams, Runtime};
 use cell_run::{CellJob, CellRun, Step};
 use interrupt::Interrupt;
 use progress::Progress;
@@ -98,7 +101,7 @@ impl RunOutcome {
 
 /// Runs `plan` as `opts` say; writes `results.json` (and the report) into the output folder.
 pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
-    check_repetitions(opts.repetitions)?;
+    plan::check_repetitions(opts.repetitions)?;
     let params = effective_params(&plan.params, opts.quick, opts.repetitions);
     let cells = filter_cells(&plan.cells, opts.filter.as_deref());
     let (cells, build_note) = plan::runnable_cells(cells, cfg!(feature = "python"));
@@ -133,11 +136,8 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         .out_dir
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(&plan.name));
-    let results_path = out_dir.join("results.json");
-    // Held to the end of the run (the report included): a second run into this folder
-    // is refused instead of overwriting our results.
-    let _lock = results::lock_output(&out_dir)?;
-    remove_stale_report(&out_dir)?;
+    let mut output = output::OutputFolder::claim(&out_dir)?;
+    let results_path = output.results_path().to_path_buf();
     let timeout = plan::timeout(&params);
     let interrupt = Interrupt::install()?;
 
@@ -167,7 +167,6 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let cal_timeout = timeout.max(Duration::from_secs(120));
     let mut results = new_results(plan, &params, &opts.command);
     results.notes.extend(build_note);
-    let mut saver = Saver::new(&results_path);
     // Repetitions record their start relative to this, the run's `started_at`.
     let run_start = Instant::now();
     let interleaved = !opts.no_interleave;
@@ -206,7 +205,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
             )),
         }
     }
-    saver.save(&results)?;
+    output.save(&results)?;
 
     let estimates: Vec<f64> = cells
         .iter()
@@ -275,7 +274,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         // Plan order, whatever the round; cells with nothing yet are left out.
         results.cells = runs.iter().filter_map(CellRun::result).collect();
         results.run.finished_at = now_rfc3339();
-        saver.save(&results)?;
+        output.save(&results)?;
     }
     progress.finish();
     interrupted |= interrupt.requested();
@@ -307,7 +306,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     }
     results.run.interrupted = interrupted;
     results.run.finished_at = now_rfc3339();
-    saver.save(&results)?;
+    output.save(&results)?;
     note(&format!("results: {}", results_path.display()));
 
     let report_path = if opts.no_report {
@@ -321,57 +320,6 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         report_path,
         interrupted,
     })
-}
-
-/// `--repetitions` within 1..=[`REPETITIONS_MAX`], the range a scenario file allows (the
-/// command line checks it too; this guards the library's callers).
-fn check_repetitions(repetitions: Option<u32>) -> Result<(), UsageError> {
-    match repetitions {
-        Some(n) if !(1..=REPETITIONS_MAX).contains(&n) => Err(UsageError(format!(
-            "--repetitions {n} is outside 1..={REPETITIONS_MAX}; give a whole number from 1 \
-             to {REPETITIONS_MAX}"
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// Writes `results.json` and remembers what the last good write held, so that a full
-/// disk can be reported as "the file still holds N cells" ([`results::DiskFull`]).
-struct Saver<'a> {
-    path: &'a Path,
-    /// Cells and repetitions in the file on disk; `None` before the first write.
-    saved: Option<(usize, usize)>,
-}
-
-impl<'a> Saver<'a> {
-    fn new(path: &'a Path) -> Saver<'a> {
-        Saver { path, saved: None }
-    }
-
-    fn save(&mut self, results: &Results) -> Result<()> {
-        match results::write_results(self.path, results) {
-            Ok(()) => {
-                let reps = results.cells.iter().map(|c| c.repetitions.len()).sum();
-                self.saved = Some((results.cells.len(), reps));
-                Ok(())
-            }
-            Err(e) if results::is_disk_full(&e) => {
-                let shown = crate::text::path(self.path);
-                let kept = match self.saved {
-                    None => format!("nothing was saved: '{shown}' was never written"),
-                    Some((cells, reps)) => format!(
-                        "the run stopped; '{shown}' still holds what was saved before: \
-                         {cells} cells ({reps} repetitions), marked interrupted (free some \
-                         space, then run the missing cells, e.g. with --filter)"
-                    ),
-                };
-                Err(e.context(results::DiskFull(format!(
-                    "the disk is full (or over quota): {kept}"
-                ))))
-            }
-            Err(e) => Err(e),
-        }
-    }
 }
 
 /// The results of a run that has just started: no cells yet, and `interrupted` until
@@ -416,26 +364,6 @@ fn cell_calibration(
     };
     get(cell.runtime)?;
     get(crate::python::calibration_runtime(cell))
-}
-
-/// The report's file name in the output folder.
-const REPORT_FILE: &str = "index.html";
-
-/// Removes the report a previous run left in `out_dir`: from now on its `results.json`
-/// is this run's, and a report must never sit beside results it was not rendered from
-/// (this run renders its own at the end, unless `--no-report`, it is interrupted hard,
-/// or the rendering fails).
-fn remove_stale_report(out_dir: &Path) -> Result<()> {
-    let page = out_dir.join(REPORT_FILE);
-    match std::fs::remove_file(&page) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e).with_context(|| {
-            format!(
-                "could not remove the previous report '{}'",
-                crate::text::path(&page)
-            )
-        }),
-        _ => Ok(()),
-    }
 }
 
 /// Renders the HTML report; a failure is a note, not an error — the results are safe and

@@ -1,10 +1,13 @@
 //! What the driver decides before running anything: the effective run parameters
-//! (`--quick`, `--repetitions`), the cells kept by `--filter`, and each cell's op counts.
+//! (`--quick`, `--repetitions`), the cells kept by `--filter` and by this build, each
+//! cell's op counts, and the checks that refuse a run before it starts.
 
 use std::time::Duration;
 
+use super::UsageError;
 use crate::scenario::{
-    Budget, Cell, Plan, RunParams, Runtime, ScenarioError, TIMEOUT_MAX_S, TIMEOUT_MIN_S,
+    Budget, Cell, Plan, RunParams, Runtime, ScenarioError, REPETITIONS_MAX, TIMEOUT_MAX_S,
+    TIMEOUT_MIN_S,
 };
 
 /// Upper bound on the ops of one repetition: a cell with a tiny (or empty) op and a long
@@ -29,6 +32,18 @@ pub fn effective_params(params: &RunParams, quick: bool, repetitions: Option<u32
         p.repetitions = r.max(1);
     }
     p
+}
+
+/// `--repetitions` within 1..=[`REPETITIONS_MAX`], the range a scenario file allows (the
+/// command line checks it too; this guards the library's callers).
+pub(crate) fn check_repetitions(repetitions: Option<u32>) -> Result<(), UsageError> {
+    match repetitions {
+        Some(n) if !(1..=REPETITIONS_MAX).contains(&n) => Err(UsageError(format!(
+            "--repetitions {n} is outside 1..={REPETITIONS_MAX}; give a whole number from 1 \
+             to {REPETITIONS_MAX}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// A repetition's timeout as a `Duration`. A parsed scenario keeps it within 1 ms – 24 h;

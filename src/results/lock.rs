@@ -19,11 +19,16 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::io::AsRawFd;
 use std::path::Path;
 
-use crate::driver::UsageError;
 use crate::text;
 
 /// The lock file's name inside the output folder.
 pub const LOCK_FILE: &str = ".spectrum.lock";
+
+/// The output folder is held by another run, or its lock file is not one: bad input
+/// (exit code 2) that names the folder, and the other run's pid when it is known.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct FolderBusy(pub String);
 
 /// The held lock on an output folder; dropping it releases the folder.
 #[derive(Debug)]
@@ -33,7 +38,7 @@ pub struct OutputLock {
 }
 
 /// Creates the output folder if needed and locks it for this run; a folder another run
-/// holds is a [`UsageError`] naming that run's pid.
+/// holds is a [`FolderBusy`] naming that run's pid.
 pub fn lock_output(dir: &Path) -> Result<OutputLock> {
     fs::create_dir_all(dir).with_context(|| format!("could not create '{}'", text::path(dir)))?;
     let path = dir.join(LOCK_FILE);
@@ -86,7 +91,7 @@ fn open_lock_file(path: &Path, create: bool) -> Result<File> {
         })?;
     let meta = file.metadata()?;
     if !meta.is_file() {
-        return Err(UsageError(format!(
+        return Err(FolderBusy(format!(
             "'{}' is {}, not spectrum's lock file; remove it",
             text::path(path),
             crate::input::kind_of(meta.file_type())
@@ -113,14 +118,14 @@ fn try_flock(file: &File, operation: libc::c_int) -> Result<bool> {
 }
 
 /// The refusal: which folder, and the pid the holder wrote (when it has already).
-fn busy(dir: &Path, file: &mut File) -> UsageError {
+fn busy(dir: &Path, file: &mut File) -> FolderBusy {
     let mut text = String::new();
     let _ = file.read_to_string(&mut text);
     let who = match text.trim().parse::<u32>() {
         Ok(pid) => format!("another spectrum run (pid {pid})"),
         Err(_) => "another spectrum run".to_string(),
     };
-    UsageError(format!(
+    FolderBusy(format!(
         "{who} is writing into '{}'; wait for it to finish, or give this one another \
          folder with --out DIR",
         text::path(dir)

@@ -15,6 +15,6 @@ pub use compare::{compare, CellComparison, Change, Comparison};
 pub use io::{
     is_disk_full, read_results, write_atomic, write_results, DiskFull, RESULTS_MAX_BYTES,
 };
-pub use lock::{check_unlocked, lock_output, OutputLock, LOCK_FILE};
+pub use lock::{check_unlocked, lock_output, FolderBusy, OutputLock, LOCK_FILE};
 pub use merge::{merge, Merged, Source, SourcedCell};
 pub use schema::{CellResult, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};
