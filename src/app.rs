@@ -90,7 +90,12 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     } else {
         crate::report::terminal::summary_table(&outcome.results)
     };
-    print_stdout(&text)?;
+    match print_stdout(&text) {
+        // The table's reader went away (`spectrum run | head`): the results are saved,
+        // and the exit code still tells how the run went.
+        Err(e) if !is_broken_pipe(&e) => return Err(e),
+        _ => {}
+    }
     Ok(if outcome.interrupted {
         ExitCode::from(driver::INTERRUPTED_EXIT)
     } else if outcome.failed() > 0 {
@@ -127,7 +132,7 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
                 crate::text::path(&out_dir)
             )
         })?;
-    print_stdout(&format!("{}", page.display()))?;
+    print_stdout(&crate::text::path(&page))?;
     Ok(ExitCode::SUCCESS)
 }
 
