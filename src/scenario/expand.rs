@@ -116,8 +116,8 @@ impl Tally {
                 "the scenario expands to more than {PLAN_CELLS_MAX} cells ({})",
                 self.largest()
             ),
-            "a cell runs for a second or more, so this would take days: shorten the lists, \
-             or split the sweep into several scenarios",
+            "a cell takes a second or more per repetition, so this many would run for most \
+             of a day or longer: shorten the lists, or split the sweep into several scenarios",
         ))
     }
 
@@ -181,7 +181,7 @@ pub(crate) fn expand(
                 }
                 hit.is_none()
             };
-            let mut ctx = Context {
+            let mut ctx = Expander {
                 src,
                 default_op_time_us,
                 notes: &mut notes,
@@ -202,7 +202,7 @@ pub(crate) fn expand(
     }
     for inc in includes {
         let resolved = inc.axes.or(&base);
-        let mut ctx = Context {
+        let mut ctx = Expander {
             src,
             default_op_time_us,
             notes: &mut notes,
@@ -235,14 +235,14 @@ pub(crate) fn expand(
 }
 
 /// What expanding one table needs besides the table.
-struct Context<'a, 's> {
+struct Expander<'a, 's> {
     src: &'a Source<'s>,
     default_op_time_us: f64,
     notes: &'a mut Notes,
     tally: &'a mut Tally,
 }
 
-impl Context<'_, '_> {
+impl Expander<'_, '_> {
     /// The cells of one table whose keys (after fallbacks) are `axes`, those `keep`
     /// accepts.
     fn product(
