@@ -1,5 +1,8 @@
 //! Reading and writing results files. Writes are atomic: a temp file in the same folder,
-//! then a rename, so a reader never sees half a file and Ctrl-C never leaves one.
+//! then a rename, so a reader never sees half a file and Ctrl-C never leaves one; a full
+//! disk is told apart from other write errors ([`DiskFull`]). Reads take only a regular
+//! file of bounded size ([`crate::input`]) and say plainly what is wrong with one that is
+//! not a results file.
 
 use anyhow::{anyhow, bail, Context, Result};
 use std::fs;
