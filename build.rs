@@ -1,28 +1,39 @@
-//! Build script: make the binary load the libpython it was built against.
+//! Build script: make the binary load the libpython it was built against, and record
+//! the interpreter and the compiler for the results' environment.
 //!
 //! pyo3 links one libpython at build time, but without an rpath the dynamic loader
-//! finds whichever `libpython3.x.so` comes first on the system path (on this machine,
-//! Debian's), which may be a different build from the interpreter pyo3 was configured
-//! with. The rpath pins it. This runs even when the `python` feature is off so that
-//! turning the feature on never changes which library is loaded.
+//! finds whichever `libpython3.x.so` comes first on the system path (on the development
+//! VM, Debian's), which may be a different build from the interpreter pyo3 was configured
+//! with. The rpath pins it.
+//!
+//! All of that is the `python` feature's (`CARGO_FEATURE_PYTHON`; `pyo3-build-config` is
+//! an optional build-dependency it enables): without it the build never runs or even
+//! looks for a Python, so `cargo build --no-default-features` works on a machine with none.
 
 fn main() {
-    pyo3_build_config::add_libpython_rpath_link_args();
-    // Record the interpreter in use so the results can name it.
-    let config = pyo3_build_config::get();
-    if let Some(exe) = &config.executable {
-        println!("cargo:rustc-env=SPECTRUM_PYO3_PYTHON={exe}");
-    } else {
-        println!("cargo:rustc-env=SPECTRUM_PYO3_PYTHON=");
-    }
-    if let Some(dir) = &config.lib_dir {
-        println!("cargo:rustc-env=SPECTRUM_PYO3_LIB_DIR={dir}");
-    } else {
-        println!("cargo:rustc-env=SPECTRUM_PYO3_LIB_DIR=");
-    }
-    println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
+    python_config();
     // The compiler that builds spectrum, for the results' environment record.
     println!("cargo:rustc-env=SPECTRUM_RUSTC_VERSION={}", rustc_version());
+}
+
+/// The rpath, and the interpreter in use so the results can name it.
+#[cfg(feature = "python")]
+fn python_config() {
+    pyo3_build_config::add_libpython_rpath_link_args();
+    let config = pyo3_build_config::get();
+    let exe = config.executable.as_deref().unwrap_or("");
+    println!("cargo:rustc-env=SPECTRUM_PYO3_PYTHON={exe}");
+    let lib_dir = config.lib_dir.as_deref().unwrap_or("");
+    println!("cargo:rustc-env=SPECTRUM_PYO3_LIB_DIR={lib_dir}");
+    println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
+}
+
+/// No embedded interpreter: nothing to link or record. The `cpython` runtime then runs
+/// the `python3` on `PATH` (`python::interpreter` reads the empty value that way).
+#[cfg(not(feature = "python"))]
+fn python_config() {
+    println!("cargo:rustc-env=SPECTRUM_PYO3_PYTHON=");
+    println!("cargo:rustc-env=SPECTRUM_PYO3_LIB_DIR=");
 }
 
 /// `$RUSTC --version` (cargo tells build scripts which compiler it uses), or a note.

@@ -7,13 +7,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The interpreter pyo3 builds against (pinned in .cargo/config.toml); PYO3_PYTHON overrides.
-py="${PYO3_PYTHON:-$(sed -n 's/^PYO3_PYTHON = { value = "\([^"]*\)".*/\1/p' .cargo/config.toml)}"
-[ -x "$py" ] || py=python3
+# The interpreter pyo3 builds against: $PYO3_PYTHON when set, else python3 on PATH (what
+# pyo3 itself picks; see README, "Choosing the interpreter").
+py="${PYO3_PYTHON:-python3}"
 
 if ! "$py" -c 'import pytest' 2>/dev/null; then
     echo "installing pytest for $py"
-    "$py" -m pip install --quiet --disable-pip-version-check pytest
+    "$py" -m pip install --quiet --disable-pip-version-check pytest || {
+        echo "could not install pytest for $py: install it yourself (Debian/Ubuntu:" \
+             "apt install python3-pytest), or point PYO3_PYTHON at another python3" >&2
+        exit 1
+    }
 fi
 
 cargo test

@@ -1,6 +1,6 @@
 //! Dispatch of the subcommands to the library (the binary's only entry point), and the
 //! mapping of outcomes to exit codes: 0 ok, 1 failed cells or an error, 2 bad input,
-//! 130 interrupted.
+//! 3 disk full while saving results, 130 interrupted.
 
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -21,7 +21,7 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
         Some(Command::List) => list(),
         Some(Command::Demo(args)) => Err(UsageError(format!(
             "no demo named '{}': no demos exist yet (`spectrum list` will show them once they do)",
-            args.name
+            crate::text::escape(&args.name)
         ))
         .into()),
         Some(Command::Cell) => driver::child::cell_main().map(|()| ExitCode::SUCCESS),
@@ -35,16 +35,25 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// The exit code for an error that ended a command: 2 for bad input (a scenario mistake
-/// or a bad flag anywhere in the error's chain), 0 for a closed stdout (`spectrum list |
-/// head` is not an error), 1 otherwise.
+/// Exit code of a run stopped because its results could not be saved for want of space.
+pub const DISK_FULL_EXIT: u8 = 3;
+
+/// The exit code for an error that ended a command: 2 for bad input (a scenario mistake,
+/// a bad flag or a busy output folder anywhere in the error's chain), 3 for a full disk
+/// while saving results,
+/// 0 for a closed stdout (`spectrum list | head` is not an error), 1 otherwise.
 pub fn exit_code_for(err: &anyhow::Error) -> u8 {
     if is_broken_pipe(err) {
         0
-    } else if err
-        .chain()
-        .any(|e| e.is::<UsageError>() || e.is::<crate::scenario::ScenarioError>())
-    {
+    } else if err.downcast_ref::<results::DiskFull>().is_some() {
+        // Attached as a context, which `chain()` does not yield as its own type;
+        // anyhow's downcast finds a context at any depth.
+        DISK_FULL_EXIT
+    } else if err.chain().any(|e| {
+        e.is::<UsageError>()
+            || e.is::<crate::scenario::ScenarioError>()
+            || e.is::<results::FolderBusy>()
+    }) {
         2
     } else {
         1
@@ -76,9 +85,6 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         no_interleave: args.no_interleave,
         command: std::env::args().collect(),
     };
-    if opts.repetitions == Some(0) {
-        return Err(UsageError("--repetitions must be at least 1".into()).into());
-    }
     let outcome = driver::run_plan(&plan, &opts)?;
     let text = if args.json {
         serde_json::to_string_pretty(&outcome.results).context("could not serialize results")?
@@ -90,7 +96,12 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             crate::report::verdicts_text(std::slice::from_ref(&outcome.results))
         )
     };
-    print_stdout(&text)?;
+    match print_stdout(&text) {
+        // The table's reader went away (`spectrum run | head`): the results are saved,
+        // and the exit code still tells how the run went.
+        Err(e) if !is_broken_pipe(&e) => return Err(e),
+        _ => {}
+    }
     Ok(if outcome.interrupted {
         ExitCode::from(driver::INTERRUPTED_EXIT)
     } else if outcome.failed() > 0 {
@@ -125,6 +136,8 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let out_dir = args.out.unwrap_or_else(|| folder_of(&args.results[0]));
+    // A run writing into that folder will render its own report at its end.
+    results::check_unlocked(&out_dir)?;
     let written = crate::report::write_report(
         &all,
         baseline.as_ref().map(|b| crate::report::Baseline {
@@ -133,17 +146,26 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         }),
         &out_dir,
     )
-    .with_context(|| format!("could not render the report into '{}'", out_dir.display()))?;
+    .with_context(|| {
+        format!(
+            "could not render the report into '{}'",
+            crate::text::path(&out_dir)
+        )
+    })?;
     let mut text = String::new();
     if let (Some(c), Some(path)) = (&written.comparison, &args.baseline) {
-        text.push_str(&c.summary(&path.display().to_string()));
+        text.push_str(&crate::text::escape_lines(
+            &c.summary(&crate::text::path(path)),
+        ));
     } else {
-        text.push_str(&crate::report::verdicts_text(&all));
+        text.push_str(&crate::text::escape_lines(&crate::report::verdicts_text(
+            &all,
+        )));
     }
     text.push_str(&format!(
         "report: {}\ndata:   {}",
-        written.page.display(),
-        written.data.display()
+        crate::text::path(&written.page),
+        crate::text::path(&written.data)
     ));
     print_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -161,6 +183,10 @@ fn folder_of(path: &Path) -> PathBuf {
 fn list() -> Result<ExitCode> {
     let mut out = String::from("Scenarios (spectrum run NAME):\n");
     out.push_str(&crate::scenario::list_text());
+    out.push_str("\nRuntimes:\n");
+    for (rt, what) in runtimes_text() {
+        out.push_str(&format!("  {:<12}{what}\n", rt.as_str()));
+    }
     out.push_str("\nModels (runtimes that support them):\n");
     for m in ModelKind::ALL {
         let rts: Vec<&str> = Runtime::ALL
@@ -179,6 +205,30 @@ fn list() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// One line per runtime for `spectrum list`: what runs the ops, and whether this build
+/// has it.
+fn runtimes_text() -> [(Runtime, String); 3] {
+    let python = if cfg!(feature = "python") {
+        "CPython embedded in spectrum (pyo3)".to_string()
+    } else {
+        "not built in: this spectrum was built without the `python` feature (no embedded \
+         interpreter); its cells are skipped"
+            .to_string()
+    };
+    let interpreter = crate::python::interpreter();
+    [
+        (Runtime::Rust, "native Rust".to_string()),
+        (Runtime::Python, python),
+        (
+            Runtime::Cpython,
+            format!(
+                "a plain python3 process: {}",
+                crate::text::path(&interpreter)
+            ),
+        ),
+    ]
+}
+
 /// Prints `text` and a newline on stdout; a closed pipe comes back as an error that
 /// [`exit_code_for`] maps to a clean exit.
 fn print_stdout(text: &str) -> Result<()> {
@@ -186,4 +236,22 @@ fn print_stdout(text: &str) -> Result<()> {
     writeln!(out, "{text}")?;
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_tell_bad_input_a_full_disk_and_failures_apart() {
+        let io = |code| anyhow::Error::new(std::io::Error::from_raw_os_error(code));
+        let full = io(libc::ENOSPC)
+            .context(results::DiskFull("the disk is full".into()))
+            .context("more context on top");
+        assert_eq!(exit_code_for(&full), DISK_FULL_EXIT);
+        let usage = anyhow::Error::new(UsageError("bad flag".into())).context("while running");
+        assert_eq!(exit_code_for(&usage), 2);
+        assert_eq!(exit_code_for(&io(libc::EACCES)), 1);
+        assert_eq!(exit_code_for(&io(libc::EPIPE)), 0);
+    }
 }

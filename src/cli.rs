@@ -57,8 +57,9 @@ pub struct RunArgs {
     /// Print the results JSON on stdout instead of the summary table.
     #[arg(long)]
     pub json: bool,
-    /// Override the scenario's repetitions per cell.
-    #[arg(long, value_name = "N")]
+    /// Override the scenario's repetitions per cell (1 to 100, as in a scenario file).
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::scenario::REPETITIONS_MAX)))]
     pub repetitions: Option<u32>,
     /// Folder holding the `python_workloads` package (default: $SPECTRUM_PYTHON_WORKLOADS,
     /// else the one beside the source tree).

@@ -1,4 +1,8 @@
-//! Ctrl-C and SIGTERM during a sweep: stop cleanly, keep what finished.
+//! Ctrl-C, SIGTERM and SIGHUP during a sweep: stop cleanly, keep what finished.
+//!
+//! SIGHUP is what a closed terminal or a dropped ssh session sends: the same "stop now"
+//! as SIGTERM, so it gets the same clean stop and interrupted summary (the stderr it
+//! would be printed on is often gone by then; the results file says it anyway).
 //!
 //! The first signal only sets a flag. The driver polls it while waiting for a child, kills
 //! the child's process group, writes the results so far with `interrupted: true` and
@@ -7,7 +11,7 @@
 //! die with the driver (`PR_SET_PDEATHSIG`).
 
 use anyhow::{Context, Result};
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::SigId;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -23,11 +27,11 @@ pub struct Interrupt {
 }
 
 impl Interrupt {
-    /// Installs the handlers for SIGINT and SIGTERM.
+    /// Installs the handlers for SIGINT, SIGTERM and SIGHUP.
     pub fn install() -> Result<Interrupt> {
         let flag = Arc::new(AtomicBool::new(false));
         let mut ids = Vec::new();
-        for sig in [SIGINT, SIGTERM] {
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
             // Order matters: the shutdown hook is registered first, so it sees the flag
             // as it was *before* this signal — false the first time, true the second.
             ids.push(

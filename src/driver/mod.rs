@@ -1,16 +1,19 @@
 //! The driver: runs a [`Plan`]'s cells, each repetition in a fresh child process, and
 //! turns what the children measured into [`Results`].
 //!
-//! Order of a run: collect the environment, calibrate each runtime in a child, then the
-//! repetitions in rounds across cells (or cell by cell with `--no-interleave`, see
-//! `rounds.rs`): spawn, wait (timeout, Ctrl-C), check, and rewrite `results.json`
-//! atomically after every repetition, so that whatever stops the driver, the file holds
-//! every finished repetition.
+//! Order of a run: check the plan against the flags, this build and this machine
+//! (`plan.rs`), claim the output folder (`output.rs`: a lock, no stale report), collect
+//! the environment, calibrate each runtime in a child, then the repetitions in rounds
+//! across cells (or cell by cell with `--no-interleave`, see `rounds.rs`): spawn, wait
+//! (timeout, Ctrl-C), check, and rewrite `results.json` atomically after every
+//! repetition, so that whatever stops the driver, the file holds every finished
+//! repetition.
 
 mod calibrate;
 mod cell_run;
 pub mod child;
 mod interrupt;
+mod output;
 mod plan;
 mod probes;
 mod progress;
@@ -32,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::metrics::Environment;
-use crate::results::{self, CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};
+use crate::results::{CellStatus, Results, RunRecord, ScenarioRecord, SCHEMA};
 use crate::scenario::{Plan, RunParams, Runtime};
 use cell_run::{CellJob, CellRun, Step};
 use interrupt::Interrupt;
@@ -81,7 +84,7 @@ pub struct RunOutcome {
     pub results_path: PathBuf,
     /// Where the HTML report is, when it was rendered.
     pub report_path: Option<PathBuf>,
-    /// True when Ctrl-C / SIGTERM stopped the run.
+    /// True when Ctrl-C, SIGTERM or SIGHUP stopped the run.
     pub interrupted: bool,
 }
 
@@ -98,11 +101,19 @@ impl RunOutcome {
 
 /// Runs `plan` as `opts` say; writes `results.json` (and the report) into the output folder.
 pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
+    plan::check_repetitions(opts.repetitions)?;
+    let params = effective_params(&plan.params, opts.quick, opts.repetitions);
     let cells = filter_cells(&plan.cells, opts.filter.as_deref());
+    let (cells, build_note) = plan::runnable_cells(cells, cfg!(feature = "python"));
     if cells.is_empty() {
         let why = match &opts.filter {
+            _ if build_note.is_some() => "every cell to run is a `python` cell, and this \
+                 spectrum was built without the embedded interpreter (cargo feature `python`); \
+                 rebuild with default features, or use runtime = \"cpython\" (a plain python3)"
+                .to_string(),
             Some(f) => format!(
-                "--filter '{f}' matches none of the {} cells of scenario '{}' (`spectrum list` and the cell ids in results.json show what there is)",
+                "--filter '{}' matches none of the {} cells of scenario '{}' (`spectrum list` and the cell ids in results.json show what there is)",
+                crate::text::escape(f),
                 plan.cells.len(),
                 plan.name
             ),
@@ -110,6 +121,13 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         };
         return Err(UsageError(why).into());
     }
+    plan::check_fits_timeout(
+        plan,
+        &cells,
+        &params,
+        crate::metrics::available_cores(),
+        opts.quick,
+    )?;
     let exe = match &opts.exe {
         Some(p) => p.clone(),
         None => std::env::current_exe().context("could not locate the spectrum executable")?,
@@ -118,9 +136,9 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         .out_dir
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(&plan.name));
-    let results_path = out_dir.join("results.json");
-    let params = effective_params(&plan.params, opts.quick, opts.repetitions);
-    let timeout = Duration::from_secs_f64(params.timeout_s.max(0.001));
+    let mut output = output::OutputFolder::claim(&out_dir)?;
+    let results_path = output.results_path().to_path_buf();
+    let timeout = plan::timeout(&params);
     let interrupt = Interrupt::install()?;
 
     // Every cell process and worker inherits it: a tcp cell holds a file per connection.
@@ -130,13 +148,13 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let cores = environment.available_cores;
     let note = |line: &str| {
         if !opts.quiet {
-            eprintln!("{line}");
+            progress::say(line);
         }
     };
     if let Some(w) = environment.busy_warning() {
         note(&format!("warning: {w}"));
     }
-    for n in &plan.notes {
+    for n in plan.notes.iter().chain(&build_note) {
         note(&format!("note: {n}"));
     }
 
@@ -151,6 +169,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let usable_path = python_path.as_ref().and_then(|r| r.as_ref().ok());
     let cal_timeout = timeout.max(Duration::from_secs(120));
     let mut results = new_results(plan, &params, &opts.command);
+    results.notes.extend(build_note);
     // Repetitions record their start relative to this, the run's `started_at`.
     let run_start = Instant::now();
     let interleaved = !opts.no_interleave;
@@ -192,7 +211,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
             )),
         }
     }
-    results::write_results(&results_path, &results)?;
+    output.save(&results)?;
 
     let estimates: Vec<f64> = cells
         .iter()
@@ -261,7 +280,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         // Plan order, whatever the round; cells with nothing yet are left out.
         results.cells = runs.iter().filter_map(CellRun::result).collect();
         results.run.finished_at = now_rfc3339();
-        results::write_results(&results_path, &results)?;
+        output.save(&results)?;
     }
     progress.finish();
     interrupted |= interrupt.requested();
@@ -293,7 +312,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     }
     results.run.interrupted = interrupted;
     results.run.finished_at = now_rfc3339();
-    results::write_results(&results_path, &results)?;
+    output.save(&results)?;
     note(&format!("results: {}", results_path.display()));
 
     let report_path = if opts.no_report {

@@ -1,12 +1,18 @@
 //! What the driver decides before running anything: the effective run parameters
-//! (`--quick`, `--repetitions`), the cells kept by `--filter`, and each cell's op counts.
+//! (`--quick`, `--repetitions`), the cells kept by `--filter` and by this build, each
+//! cell's op counts, and the checks that refuse a run before it starts.
 
-use crate::scenario::{Budget, Cell, RunParams};
+use std::time::Duration;
+
+use super::UsageError;
+use crate::scenario::{
+    Budget, Cell, Plan, RunParams, Runtime, ScenarioError, REPETITIONS_MAX, TIMEOUT_MAX_S,
+    TIMEOUT_MIN_S,
+};
 
 /// Upper bound on the ops of one repetition: a cell with a tiny (or empty) op and a long
-/// window must not allocate or run for ever; ten million ops is well past the point where
-/// more ops change the figures.
-pub const MAX_OPS: u64 = 10_000_000;
+/// window must not allocate or run for ever ([`crate::scenario::OPS_MAX`]).
+pub const MAX_OPS: u64 = crate::scenario::OPS_MAX;
 
 /// The longest measured window of a `--quick` run, seconds.
 pub const QUICK_WINDOW_S: f64 = 0.1;
@@ -26,6 +32,27 @@ pub fn effective_params(params: &RunParams, quick: bool, repetitions: Option<u32
         p.repetitions = r.max(1);
     }
     p
+}
+
+/// `--repetitions` within 1..=[`REPETITIONS_MAX`], the range a scenario file allows (the
+/// command line checks it too; this guards the library's callers).
+pub(crate) fn check_repetitions(repetitions: Option<u32>) -> Result<(), UsageError> {
+    match repetitions {
+        Some(n) if !(1..=REPETITIONS_MAX).contains(&n) => Err(UsageError(format!(
+            "--repetitions {n} is outside 1..={REPETITIONS_MAX}; give a whole number from 1 \
+             to {REPETITIONS_MAX}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A repetition's timeout as a `Duration`. A parsed scenario keeps it within 1 ms – 24 h;
+/// a `RunParams` built elsewhere is clamped to that range rather than panicking in the
+/// conversion.
+pub(crate) fn timeout(params: &RunParams) -> Duration {
+    let (min, max) = (TIMEOUT_MIN_S, TIMEOUT_MAX_S);
+    let s = params.timeout_s;
+    Duration::from_secs_f64(if s.is_nan() { max } else { s.clamp(min, max) })
 }
 
 /// Ops in the measured window of one repetition of `cell`, and warm-up ops before it.
@@ -57,6 +84,74 @@ pub fn op_counts(cell: &Cell, params: &RunParams, cores: usize, quick: bool) -> 
     (ops, warmup.min(MAX_OPS))
 }
 
+/// Fails when a repetition of some cell cannot finish within the timeout even at the
+/// ideal rate on this machine (`cores`): `ops = 1000` of 1 s ops under `timeout = 5s`.
+///
+/// An error rather than a note: the ideal rate bounds what any model achieves, so such
+/// a repetition is certain to be killed, and running it only spends `timeout` per
+/// repetition to record a failure. The error names the slowest cell, how many are like
+/// it, and the scenario line to change.
+pub(crate) fn check_fits_timeout(
+    plan: &Plan,
+    cells: &[Cell],
+    params: &RunParams,
+    cores: usize,
+    quick: bool,
+) -> Result<(), ScenarioError> {
+    let mut late = 0;
+    let mut worst: Option<(f64, u64, u64, &Cell)> = None;
+    for cell in cells {
+        let ideal = cell.ideal_ops_per_s(cores);
+        if !(ideal.is_finite() && ideal > 0.0) {
+            continue;
+        }
+        let (ops, warmup) = op_counts(cell, params, cores, quick);
+        let secs = (ops + warmup) as f64 / ideal;
+        if secs >= params.timeout_s {
+            late += 1;
+            if worst.is_none_or(|(s, ..)| secs > s) {
+                worst = Some((secs, ops, warmup, cell));
+            }
+        }
+    }
+    let Some((secs, ops, warmup, cell)) = worst else {
+        return Ok(());
+    };
+    let key = match params.budget {
+        Budget::Ops(_) => "ops",
+        Budget::Duration(_) => "timeout",
+    };
+    let others = match late {
+        1 => String::new(),
+        n => format!(" ({} more cells like it)", n - 1),
+    };
+    Err(ScenarioError {
+        file: plan.source.clone(),
+        line: plan.defaults_lines.get(key).copied(),
+        field: format!("defaults.{key}"),
+        problem: format!(
+            "{ops} ops and {warmup} warm-up ops of {cell} take at least {} s at the ideal \
+             rate on this machine's {cores} cores, longer than the {} s timeout: every \
+             repetition would be killed{others}",
+            round_up(secs),
+            params.timeout_s
+        ),
+        fix: format!(
+            "lower `ops`, or give a timeout well above {} s",
+            round_up(secs)
+        ),
+    })
+}
+
+/// Seconds rounded up to what a message needs: 3 significant digits.
+fn round_up(secs: f64) -> f64 {
+    if secs <= 0.0 || !secs.is_finite() {
+        return secs;
+    }
+    let scale = 10f64.powi(2 - secs.log10().floor() as i32);
+    (secs * scale).ceil() / scale
+}
+
 /// The cells whose id contains every comma-separated term of `filter` (blank terms are
 /// ignored). `None` keeps them all.
 pub fn filter_cells(cells: &[Cell], filter: Option<&str>) -> Vec<Cell> {
@@ -74,6 +169,29 @@ pub fn filter_cells(cells: &[Cell], filter: Option<&str>) -> Vec<Cell> {
         })
         .cloned()
         .collect()
+}
+
+/// The cells this build can run, and a note on those it cannot: without the `python`
+/// feature (`embedded` false) there is no embedded interpreter, so `python` cells are
+/// left out before the run, with a note, rather than failed one by one.
+pub(crate) fn runnable_cells(cells: Vec<Cell>, embedded: bool) -> (Vec<Cell>, Option<String>) {
+    if embedded {
+        return (cells, None);
+    }
+    let before = cells.len();
+    let kept: Vec<Cell> = cells
+        .into_iter()
+        .filter(|c| c.runtime != Runtime::Python)
+        .collect();
+    let skipped = before - kept.len();
+    let note = (skipped > 0).then(|| {
+        format!(
+            "skipped {skipped} cells of runtime python: this spectrum was built without the \
+             embedded interpreter (cargo feature `python`); rebuild with default features to \
+             run them"
+        )
+    });
+    (kept, note)
 }
 
 /// A rough wall-clock estimate of one cell, seconds: every repetition's warm-up and
@@ -154,6 +272,75 @@ pub(crate) mod tests {
         // 1 ms sequential: ideal 1000 ops/s, quick caps 5000 ops at 0.1 s = 100.
         let c = cell(ModelKind::Sequential, 1000.0, 0.0, 1);
         assert_eq!(op_counts(&c, &params(Budget::Ops(5000)), 2, true).0, 100);
+    }
+
+    #[test]
+    fn a_timeout_from_anywhere_converts_without_panicking() {
+        for (s, want) in [
+            (60.0, 60.0),
+            (1e300, 86_400.0),
+            (f64::INFINITY, 86_400.0),
+            (f64::NAN, 86_400.0),
+            (-1.0, 1e-3),
+        ] {
+            let p = RunParams {
+                timeout_s: s,
+                ..params(Budget::Ops(1))
+            };
+            assert_eq!(timeout(&p).as_secs_f64(), want, "{s}");
+        }
+    }
+
+    /// Issue 10, item 10: `ops = 1000` of 1 s ops under a 5 s timeout was accepted.
+    #[test]
+    fn a_budget_the_timeout_cannot_hold_is_an_error() {
+        let plan = crate::scenario::parse(
+            "name = \"t\"\n[defaults]\nop_time = \"1s\"\nops = 1000\ntimeout = \"5s\"\n\
+             [sweep]\nmodel = [\"sequential\", \"thread\"]\nio_fraction = 0.5\nconcurrency = 2\n",
+            "t.toml",
+        )
+        .unwrap();
+        let e = check_fits_timeout(&plan, &plan.cells, &plan.params, 2, false).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (Some(4), "defaults.ops"));
+        let text = e.to_string();
+        assert!(
+            text.contains("1000 ops and 100 warm-up ops of rust/sequential/sleep/f0.50/op1000000/c1 take at least 1100 s"),
+            "{text}"
+        );
+        assert!(text.contains("longer than the 5 s timeout"), "{text}");
+        assert!(text.contains("(1 more cells like it)"), "{text}");
+        // Eight ops of the thread cell fit: 2 ops/s at best, 9 with warm-up take 4.5 s.
+        let mut p = plan.params.clone();
+        p.budget = Budget::Ops(8);
+        assert!(check_fits_timeout(&plan, &plan.cells[1..], &p, 2, false).is_ok());
+    }
+
+    #[test]
+    fn shipped_scenarios_fit_their_timeouts_on_one_core() {
+        for (name, text) in crate::scenario::shipped() {
+            let plan = crate::scenario::parse(text, name).unwrap();
+            for (cores, quick) in [(1, false), (1, true), (2, false), (64, false)] {
+                let p = effective_params(&plan.params, quick, None);
+                check_fits_timeout(&plan, &plan.cells, &p, cores, quick)
+                    .unwrap_or_else(|e| panic!("{name} on {cores} cores: {e}"));
+            }
+        }
+    }
+
+    #[test]
+    fn python_cells_are_left_out_without_the_embedded_interpreter() {
+        let mut py = cell(ModelKind::Thread, 1000.0, 0.0, 2);
+        py.runtime = Runtime::Python;
+        let mut cpy = py.clone();
+        cpy.runtime = Runtime::Cpython;
+        let rust = cell(ModelKind::Thread, 1000.0, 0.0, 2);
+        let all = vec![rust.clone(), py, cpy.clone()];
+        assert_eq!(runnable_cells(all.clone(), true), (all.clone(), None));
+        let (kept, note) = runnable_cells(all, false);
+        assert_eq!(kept, vec![rust, cpy]);
+        assert!(note
+            .unwrap()
+            .starts_with("skipped 1 cells of runtime python"));
     }
 
     #[test]

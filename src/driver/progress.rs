@@ -1,9 +1,13 @@
 //! Progress on stderr: a bar on a terminal (repetition by repetition, with the round and
 //! the cell), otherwise one line per round start and one per finished cell. Failures are
 //! printed as they happen, with their reason, in both cases.
+//!
+//! Every line goes through [`say`], never `eprintln!`: a closed stderr (`spectrum run |&
+//! head -2`, a terminal that went away) must not stop the measurement, and `eprintln!`
+//! panics on a write error.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use crate::results::{CellResult, CellStatus};
@@ -61,7 +65,7 @@ impl Progress {
     /// are rounds to tell apart.
     pub fn start_round(&self, round: usize) {
         if self.bar.is_none() && !self.quiet && self.interleaved && self.repetitions > 1 {
-            eprintln!("round {}/{}", round + 1, self.repetitions);
+            say(&format!("round {}/{}", round + 1, self.repetitions));
         }
     }
 
@@ -112,9 +116,9 @@ impl Progress {
                         s.shown_efficiency() * 100.0
                     )
                 });
-                eprintln!("{head}  ok  {figures}");
+                say(&format!("{head}  ok  {figures}"));
             }
-            (None, CellStatus::Failed) => eprintln!("{}", failure_line(&head, cell)),
+            (None, CellStatus::Failed) => say(&failure_line(&head, cell)),
         }
     }
 
@@ -126,9 +130,19 @@ impl Progress {
     }
 }
 
+/// Writes `line` and a newline on stderr, control characters escaped; a write error (a
+/// closed pipe, a vanished terminal) is ignored: progress is for the reader, and the
+/// results file holds everything it says.
+pub(crate) fn say(line: &str) {
+    let text = format!("{}\n", crate::text::escape_lines(line));
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 fn failure_line(head: &str, cell: &CellResult) -> String {
     let reason = cell.error.as_deref().unwrap_or("no reason given");
-    format!("{head}  FAILED: {}", indent_after_first(reason))
+    // The reason quotes the child's stderr (a panic message, a Python traceback).
+    let reason = crate::text::escape_lines(reason);
+    format!("{head}  FAILED: {}", indent_after_first(&reason))
 }
 
 /// Indents continuation lines (a stderr tail) under the first.

@@ -1,8 +1,9 @@
 //! The `cpython` runtime: the same ops run by a plain `python3` process, the cross-check
 //! that embedding the interpreter does not change the numbers.
 //!
-//! [`CpythonModel`] starts `python3 -m python_workloads.runner` (the interpreter pyo3 was
-//! built against, see [`interpreter`]) and speaks its line protocol, documented in
+//! [`CpythonModel`] starts `python_workloads.runner` in an isolated `python3` (the
+//! interpreter pyo3 was built against, see [`interpreter`]; the command line is
+//! [`python_command`]'s) and speaks its line protocol, documented in
 //! `python_workloads/runner.py`: the op spec in, `ready` once threads / processes / the
 //! event loop exist, then one JSON reply per `run START END`. The runner times each op
 //! itself and reports its own `getrusage` over the run (plus its multiprocessing
@@ -22,7 +23,7 @@ use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::locate::{interpreter, pythonpath_with};
+use super::locate::interpreter;
 use crate::metrics::{PythonInfo, Recorder, RunOutput, Rusage, WindowMemory};
 use crate::model::{Model, OpLog};
 use crate::workload::Calibration;
@@ -59,14 +60,28 @@ pub(crate) struct CpythonModel {
     info: PythonInfo,
 }
 
-/// `python3 -m <module>` with `workloads` importable.
+/// Runs the module named by `argv[2]` as `python3 -m` would, with `argv[1]` (the folder
+/// holding `python_workloads`) first on `sys.path`.
+const BOOTSTRAP: &str = "import runpy, sys; sys.path.insert(0, sys.argv[1]); \
+                         module = sys.argv[2]; del sys.argv[1:3]; \
+                         runpy.run_module(module, run_name='__main__', alter_sys=True)";
+
+/// `python3` running `module` (`python_workloads.<name>`) from `workloads`, isolated from
+/// the working directory.
+///
+/// `python3 -m module` puts the current directory first on `sys.path`, so a
+/// `traceback.py` or `json.py` left where the user runs spectrum executed inside the
+/// runner. `-I` (isolated mode, every Python 3 since 3.4; it implies 3.11's `-P`) keeps
+/// the working directory and the user's site-packages off `sys.path` and ignores the
+/// `PYTHON*` variables, so [`BOOTSTRAP`] puts the workloads folder on the path itself,
+/// and `-u` and `-B` stand for `PYTHONUNBUFFERED` (nothing buffered across the protocol)
+/// and `PYTHONDONTWRITEBYTECODE` (no stray .pyc in the source tree). The runner needs
+/// only the standard library, so ignoring the user's `PYTHONPATH` loses nothing.
 fn python_command(workloads: &Path, module: &str) -> Command {
     let mut cmd = Command::new(interpreter());
-    cmd.args(["-m", module])
-        .env("PYTHONPATH", pythonpath_with(workloads))
-        // Nothing buffered across the protocol; no stray .pyc writes into the source tree.
-        .env("PYTHONUNBUFFERED", "1")
-        .env("PYTHONDONTWRITEBYTECODE", "1");
+    cmd.args(["-I", "-u", "-B", "-c", BOOTSTRAP])
+        .arg(workloads)
+        .arg(module);
     cmd
 }
 
@@ -252,7 +267,7 @@ fn wait_briefly(child: &mut Child, limit: Duration) -> Option<std::process::Exit
     }
 }
 
-/// What `python3 -m python_workloads.calibrate` prints.
+/// What `python_workloads.calibrate` prints.
 #[derive(Debug, Deserialize)]
 struct CalibrationOutput {
     calibration: Calibration,
@@ -268,7 +283,7 @@ pub(crate) fn calibrate(workloads: &Path) -> Result<(Calibration, PythonInfo)> {
         .with_context(|| format!("could not start '{}' to calibrate", python.display()))?;
     if !out.status.success() {
         bail!(
-            "'{} -m python_workloads.calibrate' failed ({}):\n{}",
+            "'{} -I ... python_workloads.calibrate' failed ({}):\n{}",
             python.display(),
             out.status,
             String::from_utf8_lossy(&out.stderr).trim_end()
@@ -277,7 +292,7 @@ pub(crate) fn calibrate(workloads: &Path) -> Result<(Calibration, PythonInfo)> {
     let text = String::from_utf8_lossy(&out.stdout);
     let parsed: CalibrationOutput = serde_json::from_str(text.trim()).with_context(|| {
         format!(
-            "'{} -m python_workloads.calibrate' printed something else than its JSON: {}",
+            "'{} -I ... python_workloads.calibrate' printed something else than its JSON: {}",
             python.display(),
             text.trim()
         )

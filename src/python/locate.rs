@@ -67,15 +67,6 @@ pub fn interpreter() -> PathBuf {
     }
 }
 
-/// `PYTHONPATH` with `dir` in front of whatever the environment already has.
-pub(crate) fn pythonpath_with(dir: &Path) -> std::ffi::OsString {
-    let mut paths = vec![dir.to_path_buf()];
-    if let Some(old) = env::var_os("PYTHONPATH") {
-        paths.extend(env::split_paths(&old));
-    }
-    env::join_paths(paths).unwrap_or_else(|_| dir.as_os_str().to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

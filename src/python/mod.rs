@@ -10,8 +10,9 @@
 //!   the interpreter once for its lifetime (`threads.rs`); `async` is an asyncio event loop
 //!   driven from Rust (`asyncio.rs`); `process` is the runtime-generic process model in
 //!   `model::process`, whose workers each build a sequential model here.
-//! - `runtime = "cpython"`: every model runs inside `python3 -m python_workloads.runner`
-//!   (`cpython.rs`), with `threading`, `multiprocessing` and `asyncio`.
+//! - `runtime = "cpython"`: every model runs inside `python_workloads.runner` in an
+//!   isolated `python3 -I` (`cpython.rs`), with `threading`, `multiprocessing` and
+//!   `asyncio`.
 
 #[cfg(feature = "python")]
 mod asyncio;

@@ -177,10 +177,20 @@ pub(crate) fn op_time_us(src: &Source<'_>, v: &Val<'_>, field: &str) -> Result<f
 /// A microsecond count as a person would write it.
 pub(crate) fn show_us(us: f64) -> String {
     if us >= 1e6 {
-        format!("{}s", us / 1e6)
+        format!("{}s", show_number(us / 1e6))
     } else if us >= 1e3 {
         format!("{}ms", us / 1e3)
     } else {
-        format!("{us}us")
+        format!("{}us", show_number(us))
+    }
+}
+
+/// A number as written, but in exponent form when it is huge or tiny: `1e300`, not a
+/// line of 301 digits (Rust's `{}` never uses an exponent).
+pub(crate) fn show_number(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e9).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }

@@ -268,15 +268,15 @@ impl Cell {
         s
     }
 
-    /// A stable identifier for the cell, unique within a plan, used by `--filter`, the
-    /// baseline comparison and the terminal table.
+    /// A stable identifier for the cell, unique within a plan (the scenario checks it),
+    /// used by `--filter`, the baseline comparison and the terminal table.
     pub fn id(&self) -> String {
         format!(
-            "{}/{}/{}/f{:.2}/op{}/c{}",
+            "{}/{}/{}/f{}/op{}/c{}",
             self.runtime.as_str(),
             self.model_label().replace(' ', ","),
             self.io.as_str(),
-            self.io_fraction,
+            fraction_label(self.io_fraction),
             self.op_time_us,
             self.concurrency
         )
@@ -301,10 +301,25 @@ impl Cell {
         }
     }
 
-    /// The ideal throughput bound of DESIGN.md, in ops/s:
+    /// The ideal throughput bound of docs/design.md, in ops/s:
     /// `min(cores / cpu_s, N / (cpu_s + io_s))`.
     pub fn ideal_ops_per_s(&self, cores: usize) -> f64 {
         crate::metrics::ideal_ops_per_s(self.cpu_us, self.io_us, self.concurrency, cores)
+    }
+}
+
+/// An I/O share as cell ids write it: two decimals (`0.50`, `1.00`) when they give the
+/// value back exactly, which every share of a usual sweep does; otherwise the shortest
+/// text that does (`0.996`, `1e-300`). Two decimals alone made 0.996, 0.999 and 1.0 three
+/// cells called `f1.00`, and `--baseline` then matched the wrong ones.
+pub(crate) fn fraction_label(f: f64) -> String {
+    let two = format!("{f:.2}");
+    if two.parse::<f64>() == Ok(f) {
+        two
+    } else {
+        // `{:?}` is the shortest text that parses back to `f`, with an exponent for
+        // tiny values (`{}` would print 1e-300 as 302 characters).
+        format!("{f:?}")
     }
 }
 

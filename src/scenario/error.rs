@@ -4,6 +4,8 @@
 use std::fmt;
 use std::ops::Range;
 
+use crate::text::escape;
+
 /// A mistake in a scenario (or a scenario that cannot be found or read).
 ///
 /// Displays like `scenarios/x.toml:7: sweep.io_fraction: 1.5 is outside [0, 1]; use a
@@ -38,17 +40,19 @@ impl ScenarioError {
 }
 
 impl fmt::Display for ScenarioError {
+    /// Every part is escaped ([`crate::text::escape`]): the file name, a key and the
+    /// values quoted in the problem come from the user and may hold control characters.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        write!(f, "{}", escape(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
         if !self.field.is_empty() {
-            write!(f, ": {}", self.field)?;
+            write!(f, ": {}", escape(&self.field))?;
         }
-        write!(f, ": {}", self.problem)?;
+        write!(f, ": {}", escape(&self.problem))?;
         if !self.fix.is_empty() {
-            write!(f, "; {}", self.fix)?;
+            write!(f, "; {}", escape(&self.fix))?;
         }
         Ok(())
     }

@@ -12,7 +12,13 @@ use super::{AsyncCpu, Cell, Gil, Impl, IoKind, ModelKind, Runtime};
 
 /// More worker processes than this in one cell is a fork bomb, not a sweep point.
 pub(crate) const PROCESS_MAX: u32 = 256;
-/// A table expanding past this many combinations is almost surely a mistake.
+/// Most cells in one plan, all tables together: a cell takes a second or more per
+/// repetition, so 20 000 cells is most of a day. Checked as cells are produced, so a
+/// runaway scenario (999 `[[include]]`s of 100 000 cells each) stops here instead of
+/// allocating gigabytes.
+pub(crate) const PLAN_CELLS_MAX: usize = 20_000;
+/// Most combinations walked over all tables, skipped ones included: bounds the work of
+/// expanding even when nearly every combination is skipped.
 const COMBINATIONS_MAX: usize = 100_000;
 
 /// One sweep table as written: its dotted path, its own keys and its header's span.
@@ -57,10 +63,91 @@ impl Notes {
     }
 }
 
+/// The cells each table has produced so far, against [`PLAN_CELLS_MAX`] and
+/// [`COMBINATIONS_MAX`].
+#[derive(Debug, Default)]
+struct Tally {
+    /// (table path, cells it produced), in file order.
+    tables: Vec<(String, usize)>,
+    cells: usize,
+    combinations: usize,
+}
+
+impl Tally {
+    /// `table` is about to walk `n` combinations.
+    fn walk(&mut self, src: &Source<'_>, table: &Table, n: usize) -> Result<(), ScenarioError> {
+        self.combinations = self.combinations.saturating_add(n);
+        self.tables.push((table.path.clone(), 0));
+        if self.combinations <= COMBINATIONS_MAX {
+            return Ok(());
+        }
+        let problem = if self.tables.len() == 1 {
+            format!("the table expands to {n} combinations")
+        } else {
+            format!(
+                "the tables expand to {} combinations ({} in this one)",
+                self.combinations, n
+            )
+        };
+        Err(src.error(
+            Some(table.span.clone()),
+            &table.path,
+            problem,
+            format!(
+                "keep the scenario under {COMBINATIONS_MAX} combinations by shortening its \
+                 lists, or split it into several scenarios"
+            ),
+        ))
+    }
+
+    /// `table` (the last one [`Tally::walk`] was given) produces one more cell.
+    fn cell(&mut self, src: &Source<'_>, table: &Table) -> Result<(), ScenarioError> {
+        self.cells += 1;
+        if let Some((_, n)) = self.tables.last_mut() {
+            *n += 1;
+        }
+        if self.cells <= PLAN_CELLS_MAX {
+            return Ok(());
+        }
+        Err(src.error(
+            Some(table.span.clone()),
+            &table.path,
+            format!(
+                "the scenario expands to more than {PLAN_CELLS_MAX} cells ({})",
+                self.largest()
+            ),
+            "a cell takes a second or more per repetition, so this many would run for most \
+             of a day or longer: shorten the lists, or split the sweep into several scenarios",
+        ))
+    }
+
+    /// The tables with the most cells, e.g. `include[3]: 9000, sweep: 8000, and 40 more
+    /// tables with 3001`.
+    fn largest(&self) -> String {
+        const SHOWN: usize = 5;
+        let mut by_size: Vec<&(String, usize)> =
+            self.tables.iter().filter(|(_, n)| *n > 0).collect();
+        by_size.sort_by_key(|t| std::cmp::Reverse(t.1));
+        let mut parts: Vec<String> = by_size
+            .iter()
+            .take(SHOWN)
+            .map(|(path, n)| format!("{path}: {n}"))
+            .collect();
+        let rest = &by_size[by_size.len().min(SHOWN)..];
+        if !rest.is_empty() {
+            let n: usize = rest.iter().map(|(_, n)| n).sum();
+            parts.push(format!("and {} more tables with {n}", rest.len()));
+        }
+        parts.join(", ")
+    }
+}
+
 /// Expands the scenario's sweep tables into its cells and the notes on what was skipped.
 ///
 /// Excludes apply to the `[sweep]` product only, and includes are added after them (as in
 /// a GitHub Actions matrix), so an include can bring back a combination an exclude removed.
+/// Cells are counted against [`PLAN_CELLS_MAX`] as they are produced (after excludes,
+/// before a cell that two tables give is merged).
 pub(crate) fn expand(
     src: &Source<'_>,
     sweep: Option<&Table>,
@@ -69,11 +156,7 @@ pub(crate) fn expand(
     default_op_time_us: f64,
 ) -> Result<(Vec<Cell>, Vec<String>), ScenarioError> {
     let mut notes = Notes::default();
-    let base = sweep.map(|t| t.axes.clone()).unwrap_or_default();
-    let mut cells = match sweep {
-        Some(t) => product(src, t, &base, default_op_time_us, &mut notes)?,
-        None => Vec::new(),
-    };
+    let mut tally = Tally::default();
     for ex in excludes {
         if ex.axes.is_empty() {
             return Err(src.error(
@@ -84,9 +167,32 @@ pub(crate) fn expand(
                  concurrency = 64",
             ));
         }
-        let before = cells.len();
-        cells.retain(|c| !matches(&ex.axes, c));
-        if cells.len() == before {
+    }
+    let base = sweep.map(|t| t.axes.clone()).unwrap_or_default();
+    // Excludes are applied as the [sweep] cells are made, so removed cells never count
+    // against the limit; `removed` counts what each one took out.
+    let mut removed = vec![0usize; excludes.len()];
+    let mut cells = match sweep {
+        Some(t) => {
+            let keep = |c: &Cell| {
+                let hit = excludes.iter().position(|ex| matches(&ex.axes, c));
+                if let Some(i) = hit {
+                    removed[i] += 1;
+                }
+                hit.is_none()
+            };
+            let mut ctx = Expander {
+                src,
+                default_op_time_us,
+                notes: &mut notes,
+                tally: &mut tally,
+            };
+            ctx.product(t, &base, keep)?
+        }
+        None => Vec::new(),
+    };
+    for (ex, n) in excludes.iter().zip(&removed) {
+        if *n == 0 {
             notes.push_line(format!(
                 "{} (line {}) removed no cell of [sweep]",
                 ex.path,
@@ -96,16 +202,17 @@ pub(crate) fn expand(
     }
     for inc in includes {
         let resolved = inc.axes.or(&base);
-        cells.extend(product(
+        let mut ctx = Expander {
             src,
-            inc,
-            &resolved,
             default_op_time_us,
-            &mut notes,
-        )?);
+            notes: &mut notes,
+            tally: &mut tally,
+        };
+        cells.extend(ctx.product(inc, &resolved, |_| true)?);
     }
     cells.sort_by(order);
     cells.dedup();
+    check_unique_ids(src, &cells)?;
     if cells.is_empty() {
         let why = notes.into_lines();
         return Err(src.error(
@@ -127,144 +234,184 @@ pub(crate) fn expand(
     Ok((cells, notes.into_lines()))
 }
 
-/// The cells of one table whose keys (after fallbacks) are `axes`.
-fn product(
-    src: &Source<'_>,
-    table: &Table,
-    axes: &Axes,
+/// What expanding one table needs besides the table.
+struct Expander<'a, 's> {
+    src: &'a Source<'s>,
     default_op_time_us: f64,
-    notes: &mut Notes,
-) -> Result<Vec<Cell>, ScenarioError> {
-    let required = |key: &str, example: &str| {
-        let fallback = if table.path == "sweep" {
-            String::new()
-        } else {
-            " ([[include]] tables take missing keys from [sweep], which has none either)"
-                .to_string()
+    notes: &'a mut Notes,
+    tally: &'a mut Tally,
+}
+
+impl Expander<'_, '_> {
+    /// The cells of one table whose keys (after fallbacks) are `axes`, those `keep`
+    /// accepts.
+    fn product(
+        &mut self,
+        table: &Table,
+        axes: &Axes,
+        mut keep: impl FnMut(&Cell) -> bool,
+    ) -> Result<Vec<Cell>, ScenarioError> {
+        let src = self.src;
+        let required = |key: &str, example: &str| {
+            let fallback = if table.path == "sweep" {
+                String::new()
+            } else {
+                " ([[include]] tables take missing keys from [sweep], which has none either)"
+                    .to_string()
+            };
+            src.error(
+                Some(table.span.clone()),
+                &format!("{}.{key}", table.path),
+                format!("missing key `{key}`{fallback}"),
+                format!("add e.g. {key} = {example}"),
+            )
         };
-        src.error(
-            Some(table.span.clone()),
-            &format!("{}.{key}", table.path),
-            format!("missing key `{key}`{fallback}"),
-            format!("add e.g. {key} = {example}"),
-        )
-    };
-    let models = axes.model.as_ref().ok_or_else(|| {
-        let list = names::<ModelKind>().join(", ");
-        required(
-            "model",
-            &format!("[\"thread\", \"async\"] (models: {list})"),
-        )
-    })?;
-    let fractions = axes
-        .io_fraction
-        .as_ref()
-        .ok_or_else(|| required("io_fraction", "[0.0, 0.5, 1.0]"))?;
-    let concurrency = axes
-        .concurrency
-        .as_ref()
-        .ok_or_else(|| required("concurrency", "[2, 64]"))?;
-    let runtimes = axes.runtime.clone().unwrap_or_else(|| vec![Runtime::Rust]);
-    let ios = axes.io.clone().unwrap_or_else(|| vec![IoKind::Sleep]);
-    let op_times = axes
-        .op_time_us
-        .clone()
-        .unwrap_or_else(|| vec![default_op_time_us]);
-    check_fault(src, table, axes, models)?;
+        let models = axes.model.as_ref().ok_or_else(|| {
+            let list = names::<ModelKind>().join(", ");
+            required(
+                "model",
+                &format!("[\"thread\", \"async\"] (models: {list})"),
+            )
+        })?;
+        let fractions = axes
+            .io_fraction
+            .as_ref()
+            .ok_or_else(|| required("io_fraction", "[0.0, 0.5, 1.0]"))?;
+        let concurrency = axes
+            .concurrency
+            .as_ref()
+            .ok_or_else(|| required("concurrency", "[2, 64]"))?;
+        let runtimes = axes.runtime.clone().unwrap_or_else(|| vec![Runtime::Rust]);
+        let ios = axes.io.clone().unwrap_or_else(|| vec![IoKind::Sleep]);
+        let op_times = axes
+            .op_time_us
+            .clone()
+            .unwrap_or_else(|| vec![self.default_op_time_us]);
+        check_fault(src, table, axes, models)?;
 
-    let combinations = [
-        runtimes.len(),
-        models.len(),
-        ios.len(),
-        op_times.len(),
-        fractions.len(),
-        concurrency.len(),
-        axes.async_cpu.as_ref().map_or(1, Vec::len),
-        axes.gil.as_ref().map_or(1, Vec::len),
-        axes.cpu_impl.as_ref().map_or(1, Vec::len),
-        axes.io_impl.as_ref().map_or(1, Vec::len),
-        axes.fault.as_ref().map_or(1, Vec::len),
-    ]
-    .iter()
-    .try_fold(1usize, |acc, n| acc.checked_mul(*n))
-    .unwrap_or(usize::MAX);
-    if combinations > COMBINATIONS_MAX {
-        return Err(src.error(
-            Some(table.span.clone()),
-            &table.path,
-            format!("the table expands to {combinations} combinations"),
-            format!("keep each table under {COMBINATIONS_MAX} by shortening its lists"),
-        ));
-    }
+        let combinations = [
+            runtimes.len(),
+            models.len(),
+            ios.len(),
+            op_times.len(),
+            fractions.len(),
+            concurrency.len(),
+            axes.async_cpu.as_ref().map_or(1, Vec::len),
+            axes.gil.as_ref().map_or(1, Vec::len),
+            axes.cpu_impl.as_ref().map_or(1, Vec::len),
+            axes.io_impl.as_ref().map_or(1, Vec::len),
+            axes.fault.as_ref().map_or(1, Vec::len),
+        ]
+        .iter()
+        .try_fold(1usize, |acc, n| acc.checked_mul(*n))
+        .unwrap_or(usize::MAX);
+        self.tally.walk(src, table, combinations)?;
 
-    let mut cells = Vec::new();
-    for &runtime in &runtimes {
-        for &model in models {
-            if !model.supported_by(runtime) {
-                notes.add(format!(
-                    "{} runs only in Rust: skipped it for runtime {}",
-                    model.as_str(),
-                    runtime.as_str()
-                ));
-                continue;
-            }
-            for variant in variants(runtime, model, axes) {
-                if runtime == Runtime::Cpython && variant.uses_native() {
-                    notes.add(
-                        "cpython is a plain python3 process without spectrum's native helpers: \
-                         skipped its cells with cpu_impl or io_impl = \"native\""
-                            .to_string(),
-                    );
+        let mut cells = Vec::new();
+        for &runtime in &runtimes {
+            for &model in models {
+                if !model.supported_by(runtime) {
+                    self.notes.add(format!(
+                        "{} runs only in Rust: skipped it for runtime {}",
+                        model.as_str(),
+                        runtime.as_str()
+                    ));
                     continue;
                 }
-                for &io in &ios {
-                    if io == IoKind::Tcp && variant.io_impl == Some(Impl::Native) {
-                        notes.add(
-                            "the native I/O helper is a timer sleep only: skipped its tcp cells \
-                             (io_impl = \"native\" with io = \"tcp\")"
+                // Sequential is one worker by definition: every concurrency collapses
+                // into one cell, made once.
+                let workers = if model == ModelKind::Sequential {
+                    &[1][..]
+                } else {
+                    &concurrency[..]
+                };
+                for variant in variants(runtime, model, axes) {
+                    if runtime == Runtime::Cpython && variant.uses_native() {
+                        self.notes.add(
+                            "cpython is a plain python3 process without spectrum's native \
+                             helpers: skipped its cells with cpu_impl or io_impl = \"native\""
                                 .to_string(),
                         );
                         continue;
                     }
-                    for &op_time_us in &op_times {
-                        for &f in fractions {
-                            // A pure-CPU op has no I/O half: its I/O kind changes nothing,
-                            // so the kinds merge into one cell (`sleep`).
-                            let io = if f == 0.0 { IoKind::Sleep } else { io };
-                            for &n in concurrency {
-                                // Sequential is one worker by definition: every
-                                // concurrency collapses into one cell.
-                                let n = if model == ModelKind::Sequential { 1 } else { n };
-                                if model == ModelKind::Process && n > PROCESS_MAX {
-                                    notes.add(format!(
-                                        "process at concurrency {n} would start too many \
-                                         processes for a sweep (at most {PROCESS_MAX}): skipped"
-                                    ));
+                    for &io in &ios {
+                        if io == IoKind::Tcp && variant.io_impl == Some(Impl::Native) {
+                            self.notes.add(
+                                "the native I/O helper is a timer sleep only: skipped its tcp \
+                                 cells (io_impl = \"native\" with io = \"tcp\")"
+                                    .to_string(),
+                            );
+                            continue;
+                        }
+                        for &op_time_us in &op_times {
+                            for &f in fractions {
+                                // A pure-CPU op has no I/O half: its I/O kind changes
+                                // nothing, so the kinds merge into one cell (`sleep`).
+                                if f == 0.0 && io != IoKind::Sleep && ios.contains(&IoKind::Sleep) {
                                     continue;
                                 }
-                                cells.push(Cell {
-                                    runtime,
-                                    model,
-                                    async_cpu: variant.async_cpu,
-                                    io,
-                                    io_fraction: f,
-                                    op_time_us,
-                                    cpu_us: (1.0 - f) * op_time_us,
-                                    io_us: f * op_time_us,
-                                    concurrency: n,
-                                    gil: variant.gil,
-                                    cpu_impl: variant.cpu_impl,
-                                    io_impl: variant.io_impl,
-                                    fault: variant.fault,
-                                });
+                                let io = if f == 0.0 { IoKind::Sleep } else { io };
+                                for &n in workers {
+                                    if model == ModelKind::Process && n > PROCESS_MAX {
+                                        self.notes.add(format!(
+                                            "process at concurrency {n} would start too many \
+                                             processes for a sweep (at most {PROCESS_MAX}): \
+                                             skipped"
+                                        ));
+                                        continue;
+                                    }
+                                    let cell = Cell {
+                                        runtime,
+                                        model,
+                                        async_cpu: variant.async_cpu,
+                                        io,
+                                        io_fraction: f,
+                                        op_time_us,
+                                        cpu_us: (1.0 - f) * op_time_us,
+                                        io_us: f * op_time_us,
+                                        concurrency: n,
+                                        gil: variant.gil,
+                                        cpu_impl: variant.cpu_impl,
+                                        io_impl: variant.io_impl,
+                                        fault: variant.fault,
+                                    };
+                                    if keep(&cell) {
+                                        self.tally.cell(src, table)?;
+                                        cells.push(cell);
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
         }
+        Ok(cells)
     }
-    Ok(cells)
+}
+
+/// Two different cells with one id would be mixed up by `--filter`, the report and
+/// `--baseline`: an error naming both (every field, since their ids are the same).
+pub(crate) fn check_unique_ids(src: &Source<'_>, cells: &[Cell]) -> Result<(), ScenarioError> {
+    let mut ids: Vec<(String, &Cell)> = cells.iter().map(|c| (c.id(), c)).collect();
+    ids.sort_by(|a, b| a.0.cmp(&b.0));
+    for pair in ids.windows(2) {
+        let ((id, a), (_, b)) = (&pair[0], &pair[1]);
+        if pair[0].0 == pair[1].0 {
+            let show = |c: &Cell| serde_json::to_string(c).unwrap_or_else(|_| format!("{c:?}"));
+            return Err(src.error(
+                None,
+                "sweep",
+                format!(
+                    "two different cells get the same id '{id}': {} and {}",
+                    show(a),
+                    show(b)
+                ),
+                "make the values of the fields that differ further apart",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `model = "fault"` needs `fault`, and a table that sets `fault` must run that model.
@@ -295,7 +442,7 @@ fn check_fault(
 }
 
 /// The per-model, per-runtime options of a cell (None where they do not apply).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Variant {
     async_cpu: Option<AsyncCpu>,
     gil: Option<Gil>,
@@ -334,13 +481,18 @@ fn variants(runtime: Runtime, model: ModelKind, axes: &Axes) -> Vec<Variant> {
                     // `fault` is required for the fault model (checked before), so the
                     // placeholder default is never used.
                     for fault in opt(is_fault, &axes.fault, super::Fault::Error) {
-                        out.push(Variant {
+                        let v = Variant {
                             async_cpu,
                             gil,
                             cpu_impl,
                             io_impl,
                             fault,
-                        });
+                        };
+                        // The merged GIL variants are one cell, made once (the lists
+                        // are a handful long: the quadratic search costs nothing).
+                        if !out.contains(&v) {
+                            out.push(v);
+                        }
                     }
                 }
             }

@@ -1,7 +1,8 @@
 //! Scenario files (TOML) → validated [`Plan`] → the matrix of [`Cell`]s.
 //!
-//! The TOML contract is in DESIGN.md. Every mistake a user can make in a scenario file is
-//! a [`ScenarioError`] naming the file, the line and the field, and saying how to fix it.
+//! The TOML contract is in docs/design.md, every key and limit in docs/scenarios.md.
+//! Every mistake a user can make in a scenario file is a [`ScenarioError`] naming the
+//! file, the line and the field, and saying how to fix it.
 
 mod axes;
 mod cell;
@@ -14,8 +15,10 @@ pub use cell::{AsyncCpu, Cell, Fault, Gil, Impl, IoKind, ModelKind, Runtime};
 pub use error::ScenarioError;
 // For probe::overhead: the recording path is held against the smallest op allowed.
 pub(crate) use axes::OP_TIME_MIN_US;
+pub(crate) use parse::{TIMEOUT_MAX_S, TIMEOUT_MIN_S};
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The scenarios compiled into the binary: (name, TOML text). The first is the default.
@@ -24,6 +27,15 @@ const SHIPPED: &[(&str, &str)] = &[
     ("quick", include_str!("../../scenarios/quick.toml")),
     ("gil", include_str!("../../scenarios/gil.toml")),
 ];
+
+/// Most repetitions per cell, in a scenario file or from `--repetitions`: every
+/// repetition is a child process, and the driver plans them all up front.
+pub const REPETITIONS_MAX: u32 = 100;
+
+/// Most ops in one repetition's measured window (warm-up likewise): past ten million
+/// more ops change no figure, and the per-op latencies would take gigabytes. A fixed
+/// `ops` above it is an error; a `duration` window is cut to it.
+pub const OPS_MAX: u64 = 10_000_000;
 
 /// The name of the scenario `spectrum run` runs when given none.
 pub const DEFAULT_SCENARIO: &str = "spectrum";
@@ -70,35 +82,69 @@ pub fn load(arg: Option<&str>) -> Result<Plan, ScenarioError> {
         return builtin(DEFAULT_SCENARIO);
     };
     let path = Path::new(arg);
-    if path.is_file() {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ScenarioError::file(
-                arg,
-                format!("could not read the scenario file: {e}"),
-                "check the file's permissions and that it is UTF-8 text",
-            )
-        })?;
-        return parse(&text, arg);
+    let meta = std::fs::metadata(path);
+    if meta.as_ref().is_ok_and(|m| m.is_file()) {
+        return parse(&read_scenario_file(arg)?, arg);
     }
     let name = arg.strip_suffix(".toml").unwrap_or(arg);
     if SHIPPED.iter().any(|(n, _)| *n == name) {
         return builtin(name);
     }
     let names: Vec<&str> = SHIPPED.iter().map(|(n, _)| *n).collect();
-    let problem = if path.exists() {
-        "is not a file".to_string()
-    } else {
-        "no such scenario file or shipped scenario".to_string()
-    };
-    Err(ScenarioError::file(
-        arg,
-        problem,
-        format!(
-            "give the path of a .toml scenario file, or the name of a shipped scenario: {} \
-             (`spectrum list` shows them)",
-            names.join(", ")
+    let fix = format!(
+        "give the path of a .toml scenario file, or the name of a shipped scenario: {} \
+         (`spectrum list` shows them)",
+        names.join(", ")
+    );
+    let problem = match meta {
+        Ok(m) => format!(
+            "is not a file: it is {}",
+            crate::input::kind_of(m.file_type())
         ),
-    ))
+        // A link whose target is missing is not "no such file": the link is there.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match std::fs::read_link(path) {
+            Ok(target) => format!(
+                "is a symbolic link to '{}', which does not exist",
+                crate::text::path(&target)
+            ),
+            Err(_) => "no such scenario file or shipped scenario".to_string(),
+        },
+        // A symbolic link loop, a permission denied on a folder on the way, ...
+        Err(e) => {
+            return Err(ScenarioError::file(
+                arg,
+                format!("could not open the scenario file: {e}"),
+                "check the path: a symbolic link loop, or a folder on the way you may not \
+                 enter",
+            ))
+        }
+    };
+    Err(ScenarioError::file(arg, problem, fix))
+}
+
+/// Largest scenario file read: a generated one listing every cell of the largest plan
+/// as its own `[[include]]` is about 2 MiB.
+const SCENARIO_MAX_BYTES: u64 = 8 << 20;
+
+/// The text of the scenario file `arg` (a regular file, at most [`SCENARIO_MAX_BYTES`]).
+fn read_scenario_file(arg: &str) -> Result<String, ScenarioError> {
+    let bytes = crate::input::read_regular(Path::new(arg), SCENARIO_MAX_BYTES).map_err(|e| {
+        ScenarioError::file(
+            arg,
+            format!("the scenario file {e}"),
+            "give a .toml scenario file of a reasonable size, readable by you",
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        ScenarioError::file(
+            arg,
+            format!(
+                "the scenario file is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+            "save it as UTF-8",
+        )
+    })
 }
 
 /// The shipped scenario `name` (which must exist).
@@ -151,6 +197,9 @@ pub struct Plan {
     pub cells: Vec<Cell>,
     /// Combinations of the sweep that were skipped, and why.
     pub notes: Vec<String>,
+    /// The line of each `[defaults]` key the file gives (`"timeout"` → 12), for the
+    /// errors found once the machine is known (an `ops` budget its timeout cannot hold).
+    pub defaults_lines: BTreeMap<String, usize>,
 }
 
 /// Seconds a run spends outside the cells: calibration at the start and the end, and

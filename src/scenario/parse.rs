@@ -5,11 +5,12 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
-use super::axes::{self, Axes};
+use super::axes::{self, show_number, Axes};
 use super::error::{choose_from, ScenarioError, Source};
 use super::expand::{expand, Table};
 use super::value::{self, span, Val};
-use super::{Budget, Plan, RunParams};
+use super::{Budget, Plan, RunParams, OPS_MAX, REPETITIONS_MAX};
+use std::collections::BTreeMap;
 
 /// The keys allowed at the top of a scenario file.
 const TOP_KEYS: [&str; 6] = [
@@ -32,8 +33,11 @@ const DEFAULT_KEYS: [&str; 6] = [
 
 /// Longest measured window per repetition, in seconds.
 const DURATION_MAX_S: f64 = 600.0;
-/// Most repetitions per cell.
-const REPETITIONS_MAX: i64 = 100;
+/// Shortest repetition timeout, in seconds: below a millisecond no child even starts.
+pub(crate) const TIMEOUT_MIN_S: f64 = 1e-3;
+/// Longest repetition timeout, in seconds: a day. Past that a hung cell is never noticed
+/// (and `1e300` seconds is no time the clock can add).
+pub(crate) const TIMEOUT_MAX_S: f64 = 86_400.0;
 
 /// Parses and validates a scenario; `source` names it in errors and in the plan.
 pub(crate) fn parse(text: &str, source: &str) -> Result<Plan, ScenarioError> {
@@ -91,6 +95,7 @@ pub(crate) fn parse(text: &str, source: &str) -> Result<Plan, ScenarioError> {
         params: defaults.params,
         cells,
         notes,
+        defaults_lines: defaults.lines,
     })
 }
 
@@ -188,6 +193,8 @@ fn tables(src: &Source<'_>, v: &Val<'_>, path: &str) -> Result<Vec<Table>, Scena
 struct Defaults {
     op_time_us: f64,
     params: RunParams,
+    /// The line of each key given.
+    lines: BTreeMap<String, usize>,
 }
 
 impl Defaults {
@@ -201,6 +208,7 @@ impl Defaults {
                 warmup: 0.1,
                 timeout_s: 60.0,
             },
+            lines: BTreeMap::new(),
         }
     }
 
@@ -211,6 +219,7 @@ impl Defaults {
         let mut timeout_at = None;
         for (key, v) in t.iter() {
             let k = key.get_ref().as_ref();
+            d.lines.insert(k.to_string(), src.line_of(v.span().start));
             let field = format!("defaults.{k}");
             let f = field.as_str();
             match k {
@@ -223,7 +232,7 @@ impl Defaults {
                         return Err(src.error(
                             span(v),
                             f,
-                            format!("{s} s is outside (0, 600] s"),
+                            format!("{} s is outside (0, 600] s", show_number(s)),
                             FIX,
                         ));
                     }
@@ -231,10 +240,20 @@ impl Defaults {
                     duration_at = Some(v.span());
                 }
                 "ops" => {
-                    const FIX: &str = "give a whole number of ops per repetition, at least 1";
+                    const FIX: &str =
+                        "give a whole number of ops per repetition, from 1 to 10000000";
                     let n = value::integer(src, v, f, FIX)?;
                     if n < 1 {
                         return Err(src.error(span(v), f, format!("{n} is less than 1"), FIX));
+                    }
+                    // It used to be cut to the cap without a word.
+                    if n as u64 > OPS_MAX {
+                        return Err(src.error(
+                            span(v),
+                            f,
+                            format!("{n} is above the cap of {OPS_MAX} ops per repetition"),
+                            FIX,
+                        ));
                     }
                     d.params.budget = Budget::Ops(n as u64);
                     ops_at = Some(v.span());
@@ -242,7 +261,7 @@ impl Defaults {
                 "repetitions" => {
                     let fix = format!("use a whole number from 1 to {REPETITIONS_MAX}");
                     let n = value::integer(src, v, f, &fix)?;
-                    if !(1..=REPETITIONS_MAX).contains(&n) {
+                    if !(1..=i64::from(REPETITIONS_MAX)).contains(&n) {
                         let problem = format!("{n} is outside 1..={REPETITIONS_MAX}");
                         return Err(src.error(span(v), f, problem, fix));
                     }
@@ -258,11 +277,18 @@ impl Defaults {
                     d.params.warmup = w;
                 }
                 "timeout" => {
-                    const FIX: &str = "give the time after which a repetition is killed, e.g. \
-                                       \"60s\" (a bare number is seconds)";
+                    const FIX: &str = "give the time after which a repetition is killed, from \
+                                       1 ms to 24 h, e.g. \"60s\" (a bare number is seconds)";
                     let s = value::duration_us(src, v, f, 1e6, FIX)? / 1e6;
-                    if s <= 0.0 {
-                        return Err(src.error(span(v), f, format!("{s} s is not positive"), FIX));
+                    // Checked here, before anything turns it into a `Duration` (which
+                    // panics past u64 seconds).
+                    if !(TIMEOUT_MIN_S..=TIMEOUT_MAX_S).contains(&s) {
+                        let problem = if s <= 0.0 {
+                            format!("{s} s is not positive")
+                        } else {
+                            format!("{} s is outside 1 ms – 24 h", show_number(s))
+                        };
+                        return Err(src.error(span(v), f, problem, FIX));
                     }
                     d.params.timeout_s = s;
                     timeout_at = Some(v.span());

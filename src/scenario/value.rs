@@ -141,16 +141,30 @@ pub(crate) fn duration_us(
 /// Rounds microseconds to whole nanoseconds, so `"0.3ms"` is exactly 300 µs and not
 /// 300.00000000000006 (cell ids and duplicate merging compare these numbers).
 fn to_ns_grid(us: f64) -> f64 {
-    (us * 1e3).round() / 1e3
+    let ns = (us * 1e3).round();
+    // A value too large for the grid stays as it is, for the range check to report
+    // ("1e300 s is outside ..."), not as "inf".
+    if ns.is_finite() {
+        ns / 1e3
+    } else {
+        us
+    }
 }
 
 /// Parses `"1.5ms"`-style durations into microseconds; the error is the problem's text.
+///
+/// The unit is the run of letters at the end and the number is everything before it, so
+/// `"-1s"` is a negative number of seconds (not an unknown unit `-1s`) and `"1e3ms"` is
+/// a thousand milliseconds.
 pub(crate) fn parse_duration(s: &str) -> Result<f64, String> {
     let t = s.trim();
     let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
-        .unwrap_or(t.len());
-    let (num, unit) = (t[..split].replace('_', ""), t[split..].trim());
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphabetic())
+        .last()
+        .map_or(t.len(), |(i, _)| i);
+    let (num, unit) = (t[..split].trim().replace('_', ""), &t[split..]);
     let scale = match unit {
         "us" | "µs" | "μs" => 1.0,
         "ms" => 1e3,
@@ -159,8 +173,12 @@ pub(crate) fn parse_duration(s: &str) -> Result<f64, String> {
         other => return Err(format!("\"{s}\" has an unknown unit \"{other}\"")),
     };
     match num.parse::<f64>() {
+        Ok(x) if x < 0.0 => Err(format!(
+            "\"{s}\" is negative; a duration is a length of time"
+        )),
         Ok(x) if x.is_finite() => Ok(to_ns_grid(x * scale)),
-        _ => Err(format!("\"{s}\" does not start with a number")),
+        Ok(_) => Err(format!("\"{s}\" is not a finite number")),
+        Err(_) => Err(format!("\"{s}\" does not start with a number")),
     }
 }
 
@@ -301,6 +319,23 @@ mod tests {
             .unwrap_err()
             .contains("does not start with a number"));
         assert!(parse_duration("1.2.3ms").is_err());
+    }
+
+    /// Issue 10, item 11: `"-1s"` was reported as an unknown unit `-1s`.
+    #[test]
+    fn durations_say_what_is_wrong_with_the_number() {
+        assert_eq!(
+            parse_duration("-1s").unwrap_err(),
+            "\"-1s\" is negative; a duration is a length of time"
+        );
+        assert!(parse_duration("1e999s")
+            .unwrap_err()
+            .contains("not a finite"));
+        assert!(parse_duration("10 hours")
+            .unwrap_err()
+            .contains("unknown unit \"hours\""));
+        assert_eq!(parse_duration("1e3ms").unwrap(), 1e6);
+        assert_eq!(parse_duration("-0s").unwrap(), 0.0);
     }
 
     #[test]

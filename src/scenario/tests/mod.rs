@@ -3,6 +3,7 @@
 
 mod errors;
 mod expansion;
+mod limits;
 mod shipped;
 
 use super::*;
