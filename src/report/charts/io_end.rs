@@ -28,6 +28,9 @@ fn io_end<'a>(rows: &[Row<'a>]) -> Vec<Row<'a>> {
         .collect()
 }
 
+/// One plot of chart 7: its title, y axis and the figure it draws of a row.
+type Figure7<'f> = (&'f str, Axis, &'f dyn Fn(&Row) -> f64);
+
 /// Renders chart 7.
 pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
     let mut head = ident_head();
@@ -60,7 +63,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
         if at_end.is_empty() {
             continue;
         }
-        let figures: [(&str, Axis, &dyn Fn(&Row) -> f64); 4] = [
+        let figures: [Figure7; 4] = [
             (
                 "Efficiency",
                 Axis::linear("efficiency (measured / ideal bound)"),
