@@ -147,6 +147,11 @@ pub struct Probes {
     /// Probes that failed, with why; the others are still recorded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// How late this machine wakes a thread from a timed wait (an absolute timerfd
+    /// through epoll, as the delay server waits): the floor a `tcp` cell's server
+    /// lateness is held against. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timer_floor: Option<crate::io::floor::TimerFloor>,
 }
 
 impl Probes {
@@ -197,6 +202,7 @@ mod tests {
             took_s: 1.5,
             debug_build: false,
             errors: vec![],
+            timer_floor: None,
         };
         let text = serde_json::to_string(&p).unwrap();
         assert!(text.contains("\"kind\":\"thread_condvar\""), "{text}");

@@ -147,9 +147,20 @@ pub fn run_probes(plan: ProbePlan, process: (&Path, &[&str])) -> Probes {
                 .push(format!("spawn {}: {e}", kind.describe())),
         }
     }
+    // How late this machine wakes a timed wait: the floor the delay server's lateness
+    // is held against (the same mechanism: an absolute timerfd waited on through epoll).
+    probes.timer_floor = Some(crate::io::floor::timer_floor(
+        TIMER_FLOOR_WAITS,
+        TIMER_FLOOR_WAIT,
+    ));
     probes.took_s = start.elapsed().as_secs_f64();
     probes
 }
+
+/// Timed waits of the timer-floor probe, and the length of each: 100 × 2 ms, about a
+/// quarter of a second with the wake-ups' lateness.
+const TIMER_FLOOR_WAITS: u32 = 100;
+const TIMER_FLOOR_WAIT: Duration = Duration::from_millis(2);
 
 /// The hidden `spectrum probe` subcommand: runs the sweep's probes (the process spawn
 /// re-executes this binary as `spectrum --version`) and prints them as one JSON

@@ -106,11 +106,25 @@ pub(crate) fn section(sources: &[(&str, &Probes)], claims: &[Verdict]) -> Result
             );
         }
     }
-    let table_html = if t.rows.is_empty() {
+    let mut table_html = if t.rows.is_empty() {
         "<p>No figures.</p>".to_string()
     } else {
         table(&t, "data")
     };
+    for (tag, p) in sources {
+        if let Some(tf) = &p.timer_floor {
+            let who = if tag.is_empty() {
+                String::new()
+            } else {
+                format!("[{}] ", esc(tag))
+            };
+            let _ = write!(
+                table_html,
+                "<p>{who}Timer floor: {}.</p>",
+                esc(&timer_floor_text(tf))
+            );
+        }
+    }
     fill(
         CHART,
         &[
@@ -125,6 +139,18 @@ pub(crate) fn section(sources: &[(&str, &Probes)], claims: &[Verdict]) -> Result
             ("figures", &figures_html),
             ("table", &table_html),
         ],
+    )
+}
+
+/// The timer floor in words: "a 2 ms timed wait wakes 180 µs late at p50, 260 µs at p99
+/// (100 waits)".
+pub(crate) fn timer_floor_text(t: &crate::io::floor::TimerFloor) -> String {
+    format!(
+        "a {} timed wait wakes {} µs late at p50, {} µs at p99 ({} waits): the floor of the delay server's lateness",
+        crate::report::data::show_us(t.wait_us),
+        num(t.lateness_us.p50),
+        num(t.lateness_us.p99),
+        t.waits
     )
 }
 
@@ -163,6 +189,9 @@ pub fn terminal_block(p: &Probes) -> String {
         .collect();
     if !spawns.is_empty() {
         let _ = writeln!(out, "  spawn   {}", spawns.join(" · "));
+    }
+    if let Some(t) = &p.timer_floor {
+        let _ = writeln!(out, "  timer   {}", timer_floor_text(t));
     }
     for e in &p.errors {
         let _ = writeln!(out, "  failed: {e}");
@@ -205,6 +234,7 @@ mod tests {
             took_s: 1.0,
             debug_build: false,
             errors: vec!["spawn thread: <no>".into()],
+            timer_floor: None,
         }
     }
 

@@ -26,6 +26,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ("spectrum", include_str!("../../scenarios/spectrum.toml")),
     ("quick", include_str!("../../scenarios/quick.toml")),
     ("gil", include_str!("../../scenarios/gil.toml")),
+    ("scale", include_str!("../../scenarios/scale.toml")),
 ];
 
 /// Most repetitions per cell, in a scenario file or from `--repetitions`: every
