@@ -4,6 +4,9 @@
 //! scenario file → [`scenario::Plan`] → [`scenario::Cell`]s → [`driver`] (one child
 //! process per cell and repetition, running a [`model::Model`]) → [`metrics::Measurement`]s
 //! → [`results::Results`] (`results.json`) → [`report`] (HTML, SVG, terminal tables).
+//!
+//! Beside that flow, not in it: [`io`] (the `tcp` I/O kind's delay server, a process of
+//! its own that a cell talks to as the far end of a network, and the timer floor).
 
 pub mod app;
 pub mod cli;

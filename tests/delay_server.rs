@@ -84,7 +84,8 @@ fn replies_come_after_their_delay_and_little_later() {
     let stats = server.stats().unwrap();
     assert_eq!(stats.requests, n);
     assert_eq!(stats.lateness_us.count, n);
-    // Generous: this VM's floor for a timerfd wake-up is ~200 µs at p50.
+    // Generous: a timerfd wake-up here is ~50 µs late at p50 (docs/delay-server.md), and
+    // a shared machine's other work can add to that.
     let lat = stats.lateness_us;
     assert!(lat.p50 < 300.0, "p50 lateness {:.0} µs: {lat:?}", lat.p50);
     assert!(lat.p50 <= lat.p99 && lat.p99 <= lat.max, "{lat:?}");
@@ -272,14 +273,16 @@ fn parent_of_a_server() {
 #[test]
 fn the_server_dies_with_its_parent() {
     let _serial = serial();
-    let mut parent = Command::new(std::env::current_exe().unwrap())
+    let parent = Command::new(std::env::current_exe().unwrap())
         .args(["parent_of_a_server", "--exact", "--ignored", "--nocapture"])
         .env(PARENT_ENV, "1")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    // Killed however this test ends, so that a failure leaves no parent sleeping.
+    let mut parent = KillOnDrop(parent);
     let mut out = String::new();
-    let mut stdout = parent.stdout.take().unwrap();
+    let mut stdout = parent.0.stdout.take().unwrap();
     let pid: u32 = loop {
         let mut buf = [0u8; 256];
         let n = stdout.read(&mut buf).unwrap();
@@ -294,13 +297,23 @@ fn the_server_dies_with_its_parent() {
         }
     };
     assert!(alive(pid), "the server runs while its parent does");
-    parent.kill().unwrap();
-    parent.wait().unwrap();
+    parent.0.kill().unwrap();
+    parent.0.wait().unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
     while alive(pid) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
     assert!(!alive(pid), "the server {pid} outlived its parent");
+}
+
+/// A child process killed and reaped when dropped.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// True while `pid` runs (a zombie is dead: it only waits to be reaped).

@@ -45,6 +45,8 @@ pub struct DelayServer {
 
 impl DelayServer {
     /// Starts `exe delay-server` in this process group and waits until it listens.
+    ///
+    /// Fails, quoting the server's stderr, if it exits or stays silent for 10 s first.
     pub fn start(exe: &Path) -> Result<DelayServer> {
         let stderr = memfd("spectrum-delay-server-stderr");
         let parent = std::process::id() as libc::pid_t;
