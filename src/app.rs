@@ -31,7 +31,9 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
                 .map(|()| ExitCode::SUCCESS)
         }
         Some(Command::Probe) => crate::probe::probe_main().map(|()| ExitCode::SUCCESS),
-        Some(Command::DelayServer) => crate::io::server::main().map(|()| ExitCode::SUCCESS),
+        Some(Command::DelayServer(args)) => {
+            crate::io::server::main(args.spread).map(|()| ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -37,7 +37,7 @@ pub enum Command {
     Probe,
     /// Internal: the delay server of the `tcp` I/O kind (control commands on stdin).
     #[command(hide = true)]
-    DelayServer,
+    DelayServer(DelayServerArgs),
 }
 
 /// `spectrum run`.
@@ -138,4 +138,13 @@ pub struct CalibrateArgs {
     /// Python runtimes: the folder holding `python_workloads`.
     #[arg(long)]
     pub python_workloads: Option<PathBuf>,
+}
+
+/// `spectrum delay-server` (internal).
+#[derive(Debug, Args)]
+pub struct DelayServerArgs {
+    /// Spread each reply's due time by ±this share of its delay, fixed per token
+    /// (0: exactly the delay asked for).
+    #[arg(long, default_value_t = 0.0)]
+    pub spread: f64,
 }

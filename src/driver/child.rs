@@ -48,7 +48,8 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
     let (mut server, with_server);
     let spec = if spec.cell.io == IoKind::Tcp && spec.cell.io_us > 0.0 {
         let exe = crate::model::process::worker_exe()?;
-        let s = DelayServer::start(&exe).context("could not start the delay server")?;
+        let s = DelayServer::start_spread(&exe, crate::io::server::FAR_END_SPREAD)
+            .context("could not start the delay server")?;
         with_server = CellSpec {
             io_server: Some(s.addr()),
             ..spec.clone()

@@ -53,12 +53,14 @@ pub(super) struct Server {
     control: Control,
     /// Requests of one read, reused.
     scratch: Vec<(u64, u64)>,
+    /// The far end's spread of answer times (see `spread_delay`).
+    spread: f64,
 }
 
 impl Server {
     /// Binds 127.0.0.1 on an ephemeral port (never another interface: the server takes
     /// any request it is sent) and builds the epoll set.
-    pub(super) fn bind() -> Result<Server> {
+    pub(super) fn bind(spread: f64) -> Result<Server> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .context("could not bind 127.0.0.1 on an ephemeral port")?;
         // std listens with a small backlog; listen(2) on a listening socket only changes
@@ -89,6 +91,7 @@ impl Server {
             accounting: Accounting::new(),
             control: Control::default(),
             scratch: Vec::new(),
+            spread,
         })
     }
 
@@ -239,7 +242,8 @@ impl Server {
                 let now = monotonic_ns();
                 for &(token, delay_ns) in &self.scratch {
                     self.accounting.request();
-                    self.timers.push(now.saturating_add(delay_ns), key, token);
+                    let due = super::spread_delay(token, delay_ns, self.spread);
+                    self.timers.push(now.saturating_add(due), key, token);
                 }
             }
             // End of input or a broken connection: this connection only.

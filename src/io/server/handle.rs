@@ -44,14 +44,22 @@ pub struct DelayServer {
 }
 
 impl DelayServer {
-    /// Starts `exe delay-server` in this process group and waits until it listens.
+    /// Starts `exe delay-server` in this process group and waits until it listens; its
+    /// replies come exactly after the delays asked for.
     ///
     /// Fails, quoting the server's stderr, if it exits or stays silent for 10 s first.
     pub fn start(exe: &Path) -> Result<DelayServer> {
+        Self::start_spread(exe, 0.0)
+    }
+
+    /// [`DelayServer::start`] with the far end's answer times spread by ±`spread`
+    /// (`server::spread_delay`).
+    pub fn start_spread(exe: &Path, spread: f64) -> Result<DelayServer> {
         let stderr = memfd("spectrum-delay-server-stderr");
         let parent = std::process::id() as libc::pid_t;
         let mut cmd = Command::new(exe);
         cmd.arg("delay-server")
+            .arg(format!("--spread={spread}"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(match stderr.as_ref().and_then(|f| f.try_clone().ok()) {
