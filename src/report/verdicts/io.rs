@@ -38,16 +38,28 @@ fn io_end_pairs<'a>(rows: &[Row<'a>]) -> Vec<(Row<'a>, Row<'a>)> {
     out
 }
 
-/// Threads ÷ async of a per-op figure, judged "far fewer" at 2×.
+/// The least system time a window must hold for a system-time ratio to be judged:
+/// `getrusage` splits a thread's CPU time between user and system by sampling it on
+/// scheduler ticks, so a window of a few milliseconds of system time holds only a few
+/// samples and its split is noise (the same Python cells read 0.5× in one run and 10×
+/// in the next with 4 ms of system time per window).
+const SYS_WINDOW_MIN_S: f64 = 0.02;
+
+/// Threads ÷ async of a per-op figure, judged "far fewer" at 2×; `min_total` is the
+/// least the window's total of the figure must reach in both cells for the ratio to be
+/// judged, in the unit `per_op` gives a whole window (system time: µs, from
+/// [`SYS_WINDOW_MIN_S`]); 0 judges any amount.
 fn ratio_finding(
     t: &Row,
     a: &Row,
     what: &str,
     unit: &str,
     per_op: fn(&Measurement) -> f64,
+    min_total: f64,
 ) -> Finding {
     let (tv, av) = (t.per_op(per_op), a.per_op(per_op));
     let med = |v: &[f64]| crate::stats::median(v);
+    let total = |r: &Row| med(&r.per_rep(per_op));
     let head = format!(
         "{} at {:.0}% I/O ({}, {} ops), N = {}: threads {} {unit}, async {} {unit}",
         t.cell.runtime.as_str(),
@@ -58,7 +70,14 @@ fn ratio_finding(
         num(med(&tv)),
         num(med(&av))
     );
-    let f = if med(&tv) <= 0.0 && med(&av) <= 0.0 {
+    let f = if min_total > 0.0 && (total(t) < min_total || total(a) < min_total) {
+        Finding::info(format!(
+            "{head} — too little {what} in a window to judge ({} and {} µs per window; getrusage's tick-sampled split of CPU time needs {} µs or more): not judged",
+            num(total(t)),
+            num(total(a)),
+            num(min_total)
+        ))
+    } else if med(&tv) <= 0.0 && med(&av) <= 0.0 {
         // getrusage counts CPU time in scheduler ticks: over a short window both can be
         // zero, and 0 / 0 says nothing either way.
         Finding::info(format!(
@@ -109,7 +128,7 @@ fn sys_us(m: &Measurement) -> f64 {
 pub(crate) fn io_switches(rows: &[Row]) -> Vec<Finding> {
     io_end_pairs(rows)
         .iter()
-        .map(|(t, a)| ratio_finding(t, a, "context switches", "switches/op", switches))
+        .map(|(t, a)| ratio_finding(t, a, "context switches", "switches/op", switches, 0.0))
         .collect()
 }
 
@@ -117,7 +136,16 @@ pub(crate) fn io_switches(rows: &[Row]) -> Vec<Finding> {
 pub(crate) fn io_sys_time(rows: &[Row]) -> Vec<Finding> {
     io_end_pairs(rows)
         .iter()
-        .map(|(t, a)| ratio_finding(t, a, "system time", "µs system/op", sys_us))
+        .map(|(t, a)| {
+            ratio_finding(
+                t,
+                a,
+                "system time",
+                "µs system/op",
+                sys_us,
+                SYS_WINDOW_MIN_S * 1e6,
+            )
+        })
         .collect()
 }
 

@@ -61,10 +61,10 @@ pub(crate) fn probe_costs(sources: &[(&str, &Probes)]) -> Vec<Finding> {
     for (tag, p) in sources {
         let mut f = Vec::new();
         for pinning in Pinning::ALL {
-            f.extend(thread_vs_task(p, pinning));
+            f.extend(thread_vs_task(p, pinning).map(|x| unpinned_informs(x, pinning)));
         }
         for pinning in Pinning::ALL {
-            f.extend(process_vs_thread(p, pinning));
+            f.extend(process_vs_thread(p, pinning).map(|x| unpinned_informs(x, pinning)));
         }
         f.extend(creation(p));
         if p.debug_build {
@@ -78,6 +78,25 @@ pub(crate) fn probe_costs(sources: &[(&str, &Probes)]) -> Vec<Finding> {
         out.extend(f.into_iter().map(|x| x.tagged(tag)));
     }
     out
+}
+
+/// An unpinned comparison is shown, not judged: it measures where the scheduler puts the
+/// two parties as much as the switch, and on a VM its costs flip between levels for
+/// seconds at a time, so two probes measured a second apart can sit in different
+/// regimes (three runs here gave the unpinned process ÷ thread switch 0.96×, 2.1× and
+/// 1.06×). The pinned figures — both parties on one core — decide the claim.
+fn unpinned_informs(mut f: Finding, pinning: Pinning) -> Finding {
+    if pinning == Pinning::Unpinned {
+        f.outcome = None;
+        // Keep the figures, drop the judgement's words.
+        if let Some(at) = f.text.rfind(" — ") {
+            f.text.truncate(at);
+        }
+        f.text.push_str(
+            " — unpinned: shown, not judged (it measures placement and cross-core wake-ups too, and they change regime between probes)",
+        );
+    }
+    f
 }
 
 /// The cheaper of the two thread ping-pongs (pipe, futex) at `pinning`, with its name.
@@ -242,7 +261,7 @@ mod tests {
     fn claim_shaped_costs_agree_and_flip() {
         let p = probes();
         let f = probe_costs(&[("", &p)]);
-        assert_eq!(judged(&f), vec![Outcome::Agrees; 6], "{f:#?}");
+        assert_eq!(judged(&f), vec![Outcome::Agrees; 4], "{f:#?}");
         assert!(f[0].text.contains("11.7×"), "{}", f[0].text);
         assert!(f[2].text.contains("less the 1.00 µs pipe baseline"));
 
@@ -264,7 +283,7 @@ mod tests {
         }
         q.debug_build = true;
         let f = probe_costs(&[("b", &q)]);
-        assert_eq!(judged(&f), vec![Outcome::Disagrees; 6], "{f:#?}");
+        assert_eq!(judged(&f), vec![Outcome::Disagrees; 4], "{f:#?}");
         assert!(f.iter().all(|x| x.text.starts_with("[b] ")));
         assert!(f.iter().any(|x| x.text.contains("debug build")));
     }
@@ -300,9 +319,9 @@ mod tests {
             "{}",
             unpinned.text
         );
-        assert_eq!(
-            unpinned.outcome,
-            Some(Outcome::Inconclusive),
+        assert_eq!(unpinned.outcome, None, "{}", unpinned.text);
+        assert!(
+            unpinned.text.contains("shown, not judged"),
             "{}",
             unpinned.text
         );
