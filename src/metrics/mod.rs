@@ -17,4 +17,7 @@ pub use latency::{LatencySummary, Recorder};
 pub use measurement::{Measurement, RunOutput};
 pub use memory::{PeakWatch, WindowMemory};
 pub use rusage::{Rusage, Who};
-pub use summary::{efficiencies_at_speed, ideal_at_speed, Spread, Summary, EFFICIENCY_TOLERANCE};
+pub use summary::{
+    efficiencies_at_speed, ideal_at_speed, ServerSummary, Spread, Summary, EFFICIENCY_TOLERANCE,
+    SERVER_LIMITED_SHARE,
+};

@@ -96,6 +96,10 @@ pub struct Summary {
     pub server: Option<ServerSummary>,
 }
 
+/// A server whose replies went out later than this share of the I/O half, at the
+/// median, was the limit of its cell: the far end, not the model, set the throughput.
+pub const SERVER_LIMITED_SHARE: f64 = 0.05;
+
 /// The delay server's side of a `tcp` cell: how late its replies went out and what it
 /// cost the machine (the far end of the network, not the model's cost).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -110,6 +114,16 @@ pub struct ServerSummary {
     pub sys_us_per_op: f64,
     /// The most connections it held at once.
     pub connections_max: u64,
+}
+
+impl ServerSummary {
+    /// True when the server's replies went out later than [`SERVER_LIMITED_SHARE`] of
+    /// an I/O half of `io_us` at the median: it, not the model, limited the cell (one
+    /// thread writes every reply; past some 30 000–70 000 replies a second on a 2-core
+    /// VM it falls behind).
+    pub fn limited(&self, io_us: f64) -> bool {
+        io_us > 0.0 && self.lateness_p50_us > SERVER_LIMITED_SHARE * io_us
+    }
 }
 
 impl Summary {

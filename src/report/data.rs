@@ -44,6 +44,12 @@ impl Row<'_> {
         self.result.repetitions.iter().map(f).collect()
     }
 
+    /// True for a `tcp` cell whose delay server fell behind: its replies went out late by
+    /// more than 5% of the I/O half at the median, so the far end set the throughput.
+    pub fn server_limited(&self) -> bool {
+        self.s.server.is_some_and(|s| s.limited(self.cell.io_us))
+    }
+
     /// Each repetition's throughput, ops/s.
     pub fn ops(&self) -> Vec<f64> {
         self.per_rep(|m| m.ops_per_s)

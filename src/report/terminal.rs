@@ -25,6 +25,7 @@ pub fn summary_table(results: &Results) -> String {
     let mut rows: Vec<[String; 11]> = Vec::new();
     let mut drifting = Vec::new();
     let mut suspect = Vec::new();
+    let mut limited = Vec::new();
     for c in &results.cells {
         let Some(s) = c.summary.filter(|_| c.status == CellStatus::Ok) else {
             continue;
@@ -37,6 +38,14 @@ pub fn summary_table(results: &Results) -> String {
             }
             None => String::new(),
         };
+        // A tcp cell whose delay server fell behind measured the server.
+        if let Some(sv) = s.server.filter(|sv| sv.limited(c.cell.io_us)) {
+            limited.push(format!(
+                "  {}: the server's replies went out {:.0} µs late at p50\n",
+                c.id, sv.lateness_p50_us
+            ));
+            mark.push_str(" ^");
+        }
         // An efficiency above the bound by more than the measurement explains.
         if s.efficiency_suspect() {
             suspect.push(format!(
@@ -87,6 +96,13 @@ pub fn summary_table(results: &Results) -> String {
             drift::HIGH
         ));
         out.extend(drifting);
+    }
+    if !limited.is_empty() {
+        out.push_str(&format!(
+            "\n^ the delay server fell behind (its replies later than {:.0}% of the I/O half at p50): these cells measured the far end, not the model; the verdicts leave them out:\n",
+            crate::metrics::SERVER_LIMITED_SHARE * 100.0
+        ));
+        out.extend(limited);
     }
     if !suspect.is_empty() {
         out.push_str(&format!(

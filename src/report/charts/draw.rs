@@ -296,8 +296,17 @@ fn draw_band(
             .color(&BLACK)
             .pos(Pos::new(HPos::Center, VPos::Center));
         let text: Vec<String> = names.iter().map(|n| short_label(n)).collect();
+        // A name wider than its cell is cut (about 7.5 px a character at 14 px), so it
+        // never spills over its neighbour or the "best" caption; the table has it whole.
+        let fits = (((r - l) / 7.5) as usize).max(2);
+        let text = text.join(TIE);
+        let text = if text.chars().count() > fits {
+            format!("{}…", text.chars().take(fits - 1).collect::<String>())
+        } else {
+            text
+        };
         root.draw(&Text::new(
-            text.join(TIE),
+            text,
             ((l + r) as i32 / 2 + 6, (top + bottom) / 2),
             style,
         ))

@@ -32,7 +32,12 @@ fn io_end_pairs<'a>(rows: &[Row<'a>]) -> Vec<(Row<'a>, Row<'a>)> {
                 (t.cell.concurrency, t.cell.op_time_us, t.cell.io)
                     == (a.cell.concurrency, a.cell.op_time_us, a.cell.io)
             })
-            .max_by_key(|(t, _)| (t.cell.io == IoKind::Tcp, t.cell.concurrency));
+            // Sockets first, where the delay server kept up; then the most workers.
+            .max_by_key(|(t, a)| {
+                let sockets =
+                    t.cell.io == IoKind::Tcp && !t.server_limited() && !a.server_limited();
+                (sockets, t.cell.concurrency)
+            });
         out.extend(pair);
     }
     out

@@ -30,28 +30,33 @@ fn contest<'a>(g: &Group<'a>, f: f64) -> Vec<Row<'a>> {
         .copied()
         .collect();
     let top = g.fractions().last().copied() == Some(f) && f > 0.0;
-    let at_f: Vec<Row<'a>> = if top && at_f.iter().any(|r| r.cell.io == IoKind::Tcp) {
-        at_f.into_iter()
-            .filter(|r| r.cell.io == IoKind::Tcp)
-            .collect()
+    // At the top share, the tcp cells whose delay server kept up (one that fell behind
+    // measured itself, not the model), else the timer cells.
+    let sockets = |r: &Row| r.cell.io == IoKind::Tcp && !r.server_limited();
+    let at_f: Vec<Row<'a>> = if top && at_f.iter().any(sockets) {
+        at_f.into_iter().filter(sockets).collect()
     } else if top {
-        at_f
-    } else {
-        let main = g.main_op_time();
         at_f.into_iter()
-            .filter(|r| Some(r.cell.op_time_us) == main && r.cell.io == IoKind::Sleep)
+            .filter(|r| r.cell.io == IoKind::Sleep)
+            .collect()
+    } else {
+        at_f.into_iter()
+            .filter(|r| r.cell.io == IoKind::Sleep)
             .collect()
     };
-    // The op length with the most rows (the shortest on a tie).
+    // The panel's main op length when these rows have it, else the one with the most
+    // rows (the shortest on a tie).
     let mut times: Vec<f64> = at_f.iter().map(|r| r.cell.op_time_us).collect();
     times.sort_by(f64::total_cmp);
     times.dedup();
     let count = |t: f64| at_f.iter().filter(|r| r.cell.op_time_us == t).count();
-    let Some(t) = times
-        .iter()
-        .copied()
-        .max_by(|a, b| count(*a).cmp(&count(*b)).then(b.total_cmp(a)))
-    else {
+    let main = g.main_op_time().filter(|t| times.contains(t));
+    let Some(t) = main.or_else(|| {
+        times
+            .iter()
+            .copied()
+            .max_by(|a, b| count(*a).cmp(&count(*b)).then(b.total_cmp(a)))
+    }) else {
         return Vec::new();
     };
     at_f.into_iter()
