@@ -17,7 +17,7 @@ const CHART: &str = include_str!("templates/chart.html");
 /// The section's anchor and title.
 pub(crate) const ID: &str = "probes";
 /// The section's title.
-pub(crate) const TITLE: &str = "7. Switch and spawn costs";
+pub(crate) const TITLE: &str = "8. Switch and spawn costs";
 
 const WHAT: &str = "Measured by `spectrum probe` in a child process before the cells, with the code the criterion benches time (src/probe/). Switch: a ping-pong between two threads (a pipe, or a mutex and condvar = futex), two processes (a pipe) or two tokio tasks on one worker; one round trip is two switches, so each figure is half a round trip. The pipe baseline makes the same pipe system calls in one thread with no switch. Pinned: both parties on one core. Spawn: create one thread, tokio task or process (`spectrum --version`) and wait for it to finish. Each figure is the median of several timed batches (min–max beside it), in µs. Log scale.";
 

@@ -90,7 +90,7 @@ impl Kind {
             Kind::Switches => "2. Context switches per op",
             Kind::Latency => "3. Latency: p50 and p99",
             Kind::Cpu => "4. CPU time per op: user and system",
-            Kind::Memory => "5. Memory: peak RSS against concurrency",
+            Kind::Memory => "5. Memory per unit: the model's memory against concurrency",
             Kind::Gil => "6. The GIL: held vs released, beside native Rust",
             Kind::IoEnd => "7. The I/O end as N grows: threads against async tasks",
         }

@@ -312,11 +312,16 @@ pub(crate) fn inline_vs_offload(rows: &[Row]) -> Vec<Finding> {
     out
 }
 
-/// The timer finding: the same pure-I/O cell waiting on a timer (`sleep`) and on a
-/// socket (`tcp`) — same runtime, model, N and op. tokio rounds every sleep up to its
-/// millisecond tick; a socket's readiness is not rounded. Information, per pair.
+/// What one line of the timer finding is about: file tag, runtime, model label.
+type TimerKey<'a> = (&'a str, crate::scenario::Runtime, &'a str);
+
+/// The timer finding: the same pure-I/O cells waiting on a timer (`sleep`) and on a
+/// socket (`tcp`) — same runtime, model, N and op — one line per runtime and model, every
+/// pair in it. tokio rounds every sleep up to its millisecond tick; a socket's readiness
+/// is not rounded. Information only.
 pub(crate) fn timer_vs_socket(rows: &[Row]) -> Vec<Finding> {
-    let mut out = Vec::new();
+    // (tag, runtime, label) → its pairs (sleep row, tcp row), in row order.
+    let mut groups: Vec<(TimerKey, Vec<(&Row, &Row)>)> = Vec::new();
     for tcp in rows
         .iter()
         .filter(|r| r.cell.io == IoKind::Tcp && r.cell.io_fraction == 1.0)
@@ -340,33 +345,48 @@ pub(crate) fn timer_vs_socket(rows: &[Row]) -> Vec<Finding> {
         }) else {
             continue;
         };
-        let (es, et) = (sleep.s.shown_efficiency(), tcp.s.shown_efficiency());
-        let why = if tcp.cell.runtime == crate::scenario::Runtime::Rust
-            && tcp.cell.model == ModelKind::Async
-        {
-            if es < et - 0.05 {
-                ": tokio's timer rounds each sleep up to its millisecond tick; the socket's reply is not rounded"
-            } else {
-                ": here tokio's timer costs no more than the socket"
-            }
-        } else {
-            ""
-        };
-        out.push(
-            Finding::info(format!(
-                "the timer finding — {} {} ×{} at 100% I/O, {} ops: efficiency {} waiting on a timer (sleep) vs {} on a socket (tcp); p50 {} vs {} µs{why}",
-                tcp.cell.runtime.as_str(),
-                tcp.label(),
-                tcp.cell.concurrency,
-                show_us(tcp.cell.op_time_us),
-                num(es),
-                num(et),
-                num(sleep.s.latency_us.p50),
-                num(tcp.s.latency_us.p50),
-            ))
-            .about(&[sleep, tcp])
-            .tagged(tcp.tag),
-        );
+        let key = (tcp.tag, tcp.cell.runtime, tcp.label());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push((sleep, tcp)),
+            None => groups.push((key, vec![(sleep, tcp)])),
+        }
     }
-    out
+    groups
+        .into_iter()
+        .map(|((tag, runtime, label), pairs)| {
+            let tokio = runtime == crate::scenario::Runtime::Rust
+                && pairs[0].1.cell.model == ModelKind::Async;
+            let rounded = pairs
+                .iter()
+                .any(|(s, t)| s.s.shown_efficiency() < t.s.shown_efficiency() - 0.05);
+            let each: Vec<String> = pairs
+                .iter()
+                .map(|(s, t)| {
+                    format!(
+                        "×{} with {} ops {} vs {}",
+                        t.cell.concurrency,
+                        show_us(t.cell.op_time_us),
+                        num(s.s.shown_efficiency()),
+                        num(t.s.shown_efficiency())
+                    )
+                })
+                .collect();
+            let why = match (tokio, rounded) {
+                (true, true) => " — tokio's timer rounds each sleep up to its millisecond tick (the shorter the op, the more it costs); a socket's reply is not rounded",
+                (_, false) => " — the timer costs no more than the socket here",
+                (false, true) => " — the timer costs more than the socket here",
+            };
+            let mut compared: Vec<&Row> = Vec::new();
+            for (s, t) in &pairs {
+                compared.extend([*s, *t]);
+            }
+            Finding::info(format!(
+                "the timer finding — {} {label} at 100% I/O, efficiency on a timer (sleep) vs on a socket (tcp): {}{why}",
+                runtime.as_str(),
+                each.join("; "),
+            ))
+            .about(&compared)
+            .tagged(tag)
+        })
+        .collect()
 }
