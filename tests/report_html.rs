@@ -173,3 +173,34 @@ fn write_report_writes_index_html() {
     assert_eq!(ids, ["line", "1", "2", "3", "4", "5"]);
     assert!(render_html(&[], None).is_err());
 }
+
+/// Issue 10, item 13: a report of 4 000 cells at 4 000 concurrencies stays bounded — a
+/// few panels per runtime, the rest in the tables, said on the page — in time and size.
+#[test]
+fn a_report_of_thousands_of_concurrencies_stays_bounded() {
+    let mut r = fixture();
+    let template = r
+        .cells
+        .iter()
+        .find(|c| c.id.starts_with("rust/thread/") && c.summary.is_some())
+        .unwrap()
+        .clone();
+    r.cells.retain(|c| c.id.starts_with("rust/sequential/"));
+    for n in 1..=4000u32 {
+        let mut c = template.clone();
+        c.cell.concurrency = n;
+        c.id = c.cell.id();
+        r.cells.push(c);
+    }
+    let t = std::time::Instant::now();
+    let html = render_html(&[r], None).unwrap();
+    let took = t.elapsed();
+    assert!(took.as_secs() < 60, "{took:?}");
+    assert!(html.len() < 40 << 20, "{} MiB", html.len() >> 20);
+    assert!(
+        html.contains("panels left out"),
+        "the page says what it left out"
+    );
+    // Every cell is still in a table.
+    assert!(html.contains(">4000<"));
+}

@@ -209,6 +209,12 @@ fn model_rank(m: ModelKind) -> usize {
 /// Groups rows into panels: per tag and runtime, and per concurrency when asked (the
 /// sequential baseline then joins every panel of its runtime).
 pub(crate) fn groups<'a>(rows: &[Row<'a>], by_concurrency: bool) -> Vec<Group<'a>> {
+    panels(rows, by_concurrency, usize::MAX).0
+}
+
+/// [`groups`], with at most `max` concurrency panels per file and runtime (those with
+/// the most cells; the smaller N on a tie), and the left-out panels described.
+fn panels<'a>(rows: &[Row<'a>], by_concurrency: bool, max: usize) -> (Vec<Group<'a>>, Vec<String>) {
     let mut tags: Vec<&str> = Vec::new();
     for r in rows {
         if !tags.contains(&r.tag) {
@@ -216,6 +222,7 @@ pub(crate) fn groups<'a>(rows: &[Row<'a>], by_concurrency: bool) -> Vec<Group<'a
         }
     }
     let mut out = Vec::new();
+    let mut left = Vec::new();
     for tag in tags {
         for runtime in Runtime::ALL {
             let mine: Vec<Row<'a>> = rows
@@ -236,31 +243,77 @@ pub(crate) fn groups<'a>(rows: &[Row<'a>], by_concurrency: bool) -> Vec<Group<'a
                 continue;
             }
             let is_seq = |r: &Row| r.cell.model == ModelKind::Sequential;
-            let mut ns: Vec<u32> = mine
-                .iter()
-                .filter(|r| !is_seq(r))
-                .map(|r| r.cell.concurrency)
-                .collect();
-            ns.sort_unstable();
-            ns.dedup();
-            if ns.is_empty() {
-                ns.push(1);
+            // One pass: the rows of each concurrency (the sequential ones join all).
+            let mut by_n: std::collections::BTreeMap<u32, Vec<Row<'a>>> = Default::default();
+            let seq: Vec<Row<'a>> = mine.iter().filter(|r| is_seq(r)).copied().collect();
+            for r in mine.iter().filter(|r| !is_seq(r)) {
+                by_n.entry(r.cell.concurrency).or_default().push(*r);
             }
-            for n in ns {
+            if by_n.is_empty() {
+                by_n.insert(1, Vec::new());
+            }
+            if by_n.len() > max {
+                let mut ranked: Vec<(u32, usize)> =
+                    by_n.iter().map(|(n, v)| (*n, v.len())).collect();
+                ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                let dropped: Vec<u32> = ranked[max..].iter().map(|(n, _)| *n).collect();
+                let mut shown: Vec<String> = dropped.iter().map(|n| n.to_string()).collect();
+                shown.sort_by_key(|n| n.parse::<u32>().unwrap_or(0));
+                left.push(format!(
+                    "{}: {} panels left out (N = {}), their cells are in the tables",
+                    Group {
+                        tag,
+                        runtime,
+                        concurrency: None,
+                        rows: Vec::new()
+                    }
+                    .title(),
+                    dropped.len(),
+                    abbreviate(&shown)
+                ));
+                for n in dropped {
+                    by_n.remove(&n);
+                }
+            }
+            for (n, own) in by_n {
+                let mut rows = seq.clone();
+                rows.extend(own);
                 out.push(Group {
                     tag,
                     runtime,
                     concurrency: Some(n),
-                    rows: mine
-                        .iter()
-                        .filter(|r| is_seq(r) || r.cell.concurrency == n)
-                        .copied()
-                        .collect(),
+                    rows,
                 });
             }
         }
     }
-    out
+    (out, left)
+}
+
+/// The most concurrency panels a chart draws per file and runtime: a sweep of thousands
+/// of concurrencies would otherwise draw thousands of panels (hundreds of megabytes of
+/// SVG). The rest stay in the tables.
+pub(crate) const PANELS_MAX: usize = 8;
+
+/// The concurrency panels charts draw: [`groups`] by concurrency, at most [`PANELS_MAX`]
+/// per file and runtime — those with the most cells (the smaller N on a tie) — in order;
+/// and the concurrencies left out, per file and runtime, for the page to say.
+pub(crate) fn chart_groups<'a>(rows: &[Row<'a>]) -> (Vec<Group<'a>>, Vec<String>) {
+    panels(rows, true, PANELS_MAX)
+}
+
+/// A long list cut to its first and last few items.
+fn abbreviate(items: &[String]) -> String {
+    if items.len() <= 12 {
+        items.join(", ")
+    } else {
+        format!(
+            "{}, … {} more …, {}",
+            items[..6].join(", "),
+            items.len() - 9,
+            items[items.len() - 3..].join(", ")
+        )
+    }
 }
 
 /// Formats a number with about three significant figures (1234 → "1234", 0.01234 → "0.0123").

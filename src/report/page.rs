@@ -117,6 +117,11 @@ pub(crate) fn chart_section(kind: Kind, rows: &[Row], claims: &[Verdict]) -> Res
             esc(kind.title())
         );
     }
+    if kind.by_concurrency() {
+        for note in super::data::chart_groups(rows).1 {
+            let _ = write!(figures, "<p class=\"note\">{}.</p>", esc(&note));
+        }
+    }
     if fig.svgs.is_empty() {
         // Still a figure, so every chart section has one: a reader sees at a glance
         // that the data is missing, not that the page failed to draw.

@@ -30,27 +30,39 @@ pub(crate) struct Speedup<'a> {
 /// same op halves and GIL setting, so a native-helper thread is held against a
 /// native-helper loop.
 pub(crate) fn speedups<'a>(rows: &[Row<'a>]) -> Vec<Speedup<'a>> {
+    // Per file and runtime, once: the lowest I/O share and the sequential rows there
+    // (a scan per row would be quadratic: a sweep may hold thousands of cells).
+    type Key<'k> = (&'k str, crate::scenario::Runtime);
+    let mut lowest: Vec<(Key, f64)> = Vec::new();
+    for r in rows {
+        let key = (r.tag, r.cell.runtime);
+        match lowest.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, f)) => *f = f.min(r.cell.io_fraction),
+            None => lowest.push((key, r.cell.io_fraction)),
+        }
+    }
+    let low_of = |r: &Row| {
+        lowest
+            .iter()
+            .find(|(k, _)| *k == (r.tag, r.cell.runtime))
+            .map_or(f64::INFINITY, |(_, f)| *f)
+    };
+    let seq_rows: Vec<&Row<'a>> = rows
+        .iter()
+        .filter(|o| o.cell.model == ModelKind::Sequential && o.cell.io_fraction == low_of(o))
+        .collect();
     let mut out = Vec::new();
     for r in rows
         .iter()
         .filter(|r| r.cell.model != ModelKind::Sequential)
     {
-        let lowest = rows
-            .iter()
-            .filter(|o| o.tag == r.tag && o.cell.runtime == r.cell.runtime)
-            .map(|o| o.cell.io_fraction)
-            .fold(f64::INFINITY, f64::min);
-        if r.cell.io_fraction != lowest {
+        if r.cell.io_fraction != low_of(r) {
             continue;
         }
-        let seqs: Vec<&Row> = rows
+        let seqs: Vec<&Row> = seq_rows
             .iter()
-            .filter(|o| {
-                o.cell.model == ModelKind::Sequential
-                    && o.tag == r.tag
-                    && o.cell.runtime == r.cell.runtime
-                    && o.cell.io_fraction == lowest
-            })
+            .copied()
+            .filter(|o| o.tag == r.tag && o.cell.runtime == r.cell.runtime)
             .collect();
         let same = |o: &&&Row| {
             (o.cell.cpu_impl, o.cell.io_impl, o.cell.gil)

@@ -96,6 +96,15 @@ impl Kind {
         }
     }
 
+    /// True for the charts that draw one panel per concurrency (capped by
+    /// `data::chart_groups`).
+    pub fn by_concurrency(self) -> bool {
+        matches!(
+            self,
+            Kind::Spectrum | Kind::Switches | Kind::Latency | Kind::Cpu
+        )
+    }
+
     /// Renders this chart from the measured rows.
     pub fn render(self, rows: &[Row]) -> Result<Figure> {
         match self {
@@ -129,7 +138,7 @@ pub(crate) fn pair_by_fraction(
     values: &dyn Fn(&Row) -> [f64; 2],
 ) -> Result<Vec<String>> {
     let mut svgs = Vec::new();
-    for g in super::data::groups(rows, true) {
+    for g in super::data::chart_groups(rows).0 {
         let plots: Vec<draw::Plot> = (0..2)
             .map(|k| draw::Plot {
                 title: format!("{} — {}", titles[k], g.title()),

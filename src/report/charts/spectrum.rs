@@ -12,7 +12,7 @@ use anyhow::Result;
 use super::draw::{render as draw, Axis, Line, Plot, TIE};
 use super::{ident, ident_head, pct, Figure, Table, PLOT_H, PLOT_W};
 use crate::metrics::ideal_ops_per_s;
-use crate::report::data::{groups, num, Row};
+use crate::report::data::{chart_groups, num, Row};
 use crate::report::verdicts::winners_per_fraction;
 use crate::scenario::ModelKind;
 
@@ -53,7 +53,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
         },
         ..Figure::default()
     };
-    for g in groups(rows, true) {
+    for g in chart_groups(rows).0 {
         let mut lines = Vec::new();
         for (label, pts) in g.series() {
             let mut points = Vec::new();
@@ -92,7 +92,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::data::rows;
+    use crate::report::data::{groups, rows};
     use crate::results::{merge, Results};
 
     #[test]

@@ -267,7 +267,7 @@ pub(crate) fn switch_costs(rows: &[Row]) -> Vec<Finding> {
 /// measured".
 pub(crate) fn inline_vs_offload(rows: &[Row]) -> Vec<Finding> {
     let mut out = Vec::new();
-    for g in groups(rows, true) {
+    for g in crate::report::data::chart_groups(rows).0 {
         let mixed: Vec<f64> = g
             .fractions()
             .into_iter()

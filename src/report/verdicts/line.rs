@@ -10,7 +10,7 @@
 //! which it used.
 
 use super::{Finding, Judged, Side};
-use crate::report::data::{groups, num, show_us, Group, Row};
+use crate::report::data::{num, show_us, Group, Row};
 use crate::scenario::{Impl, IoKind, ModelKind};
 use crate::stats::{bootstrap, ratio_of_medians};
 
@@ -155,7 +155,7 @@ fn end_finding(g: &Group, f: f64, model: ModelKind, end: &str) -> Option<Finding
 /// tasks, and the winners at every share as information.
 pub(crate) fn spectrum_line(rows: &[Row]) -> Vec<Finding> {
     let mut out = Vec::new();
-    for g in groups(rows, true) {
+    for g in crate::report::data::chart_groups(rows).0 {
         let fs = g.fractions();
         if fs.len() < 2 {
             continue;
