@@ -98,7 +98,7 @@ pub struct Summary {
 
 /// A server whose replies went out later than this share of the I/O half, at the
 /// median, was the limit of its cell: the far end, not the model, set the throughput.
-pub const SERVER_LIMITED_SHARE: f64 = 0.05;
+pub const SERVER_LIMITED_SHARE: f64 = 0.10;
 
 /// The delay server's side of a `tcp` cell: how late its replies went out and what it
 /// cost the machine (the far end of the network, not the model's cost).

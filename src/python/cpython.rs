@@ -18,7 +18,6 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::ops::Range;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -92,16 +91,7 @@ impl CpythonModel {
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
-        // SAFETY: prctl is async-signal-safe and touches no memory of the parent. The
-        // runner dies with the thread that started it (Linux ties PDEATHSIG to the
-        // thread), which is the cell process's model-building thread: no orphan survives
-        // a crashed cell. A timeout kills the cell's whole process group anyway.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
+        crate::lifeline::die_with_parent(&mut cmd);
         let mut child = cmd.spawn().with_context(|| {
             format!(
                 "could not start '{}' for the cpython runtime",

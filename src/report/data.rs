@@ -45,7 +45,7 @@ impl Row<'_> {
     }
 
     /// True for a `tcp` cell whose delay server fell behind: its replies went out late by
-    /// more than 5% of the I/O half at the median, so the far end set the throughput.
+    /// more than 10% of the I/O half at the median, so the far end set the throughput.
     pub fn server_limited(&self) -> bool {
         self.s.server.is_some_and(|s| s.limited(self.cell.io_us))
     }

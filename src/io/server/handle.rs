@@ -7,17 +7,16 @@
 //! wake-up from having a server.
 
 use anyhow::{anyhow, bail, Context, Result};
-use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::os::fd::{AsRawFd, FromRawFd};
-use std::os::unix::fs::FileExt;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::fd::AsRawFd;
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use super::ServerStats;
+use crate::stderr_tail::StderrTail;
 
 /// How long the server may take to print `listening <port>`.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
@@ -39,7 +38,7 @@ pub struct DelayServer {
     stdout: ChildStdout,
     /// Bytes read from stdout that do not end a line yet.
     pending: Vec<u8>,
-    stderr: Option<File>,
+    stderr: StderrTail,
     addr: SocketAddr,
 }
 
@@ -55,32 +54,14 @@ impl DelayServer {
     /// [`DelayServer::start`] with the far end's answer times spread by ±`spread`
     /// (`server::spread_delay`).
     pub fn start_spread(exe: &Path, spread: f64) -> Result<DelayServer> {
-        let stderr = memfd("spectrum-delay-server-stderr");
-        let parent = std::process::id() as libc::pid_t;
+        let stderr = StderrTail::new("spectrum-delay-server-stderr");
         let mut cmd = Command::new(exe);
         cmd.arg("delay-server")
             .arg(format!("--spread={spread}"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(match stderr.as_ref().and_then(|f| f.try_clone().ok()) {
-                Some(f) => Stdio::from(f),
-                None => Stdio::inherit(),
-            });
-        // SAFETY: the closure runs between fork and exec and only makes async-signal-safe
-        // calls (prctl, getppid) and builds an io::Error from a raw code (no allocation).
-        unsafe {
-            cmd.pre_exec(move || {
-                let sig = libc::SIGKILL as libc::c_ulong;
-                if libc::prctl(libc::PR_SET_PDEATHSIG, sig, 0, 0, 0) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                // The parent may have died before the death signal was armed.
-                if libc::getppid() != parent {
-                    return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
-                }
-                Ok(())
-            });
-        }
+            .stderr(stderr.stdio());
+        crate::lifeline::die_with_parent(&mut cmd);
         let mut child = cmd.spawn().with_context(|| {
             format!(
                 "could not start the delay server '{} delay-server'",
@@ -228,19 +209,7 @@ impl DelayServer {
 
     /// "; its stderr: …" with the end of what the server wrote there, or nothing.
     fn stderr_quote(&self) -> String {
-        let Some(file) = &self.stderr else {
-            return String::new();
-        };
-        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let from = len.saturating_sub(STDERR_QUOTE);
-        let mut buf = vec![0u8; (len - from) as usize];
-        let n = file.read_at(&mut buf, from).unwrap_or(0);
-        let text = String::from_utf8_lossy(&buf[..n]).trim().to_string();
-        match (text.is_empty(), from > 0) {
-            (true, _) => "; its stderr was empty".to_string(),
-            (false, true) => format!("; its stderr ends: ...{text}"),
-            (false, false) => format!("; its stderr: {text}"),
-        }
+        format!("; its stderr: {}", self.stderr.tail(STDERR_QUOTE))
     }
 }
 
@@ -258,16 +227,6 @@ impl Drop for DelayServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// An anonymous in-memory file for the server's stderr (a pipe would need a reader
-/// thread, or block the server once full), or `None` where memfd is unavailable.
-fn memfd(name: &str) -> Option<File> {
-    let name = std::ffi::CString::new(name).expect("no NUL in the name");
-    // SAFETY: a valid C string and flags; on success the descriptor is ours alone.
-    let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
-    // SAFETY: as above.
-    (fd >= 0).then(|| unsafe { File::from_raw_fd(fd) })
 }
 
 /// The usual name of a signal that ends a server.

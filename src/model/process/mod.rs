@@ -17,7 +17,6 @@
 //! long as the model (the cell process's main thread does).
 
 mod protocol;
-mod stderr;
 mod worker;
 
 pub use worker::worker_main;
@@ -25,16 +24,15 @@ pub use worker::worker_main;
 use anyhow::Context;
 use std::io::{BufRead, BufReader, Write};
 use std::ops::Range;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 use std::time::{Duration, Instant};
 
 use self::protocol::{Command, RunReply, SpeedReply, READY};
-use self::stderr::StderrTail;
 use super::{CellSpec, Model, OpLog};
 use crate::metrics::{Recorder, RunOutput, Rusage, WindowMemory};
 use crate::scenario::ModelKind;
+use crate::stderr_tail::StderrTail;
 
 /// The environment variable naming the executable to run as a worker.
 pub const EXE_ENV: &str = "SPECTRUM_EXE";
@@ -118,34 +116,13 @@ impl ProcessModel {
 
 /// Starts worker `index`: `exe worker`, stdin and stdout piped, stderr captured.
 fn spawn_worker(index: usize, exe: &Path) -> anyhow::Result<Worker> {
-    let stderr = StderrTail::new(index);
-    let parent = std::process::id() as libc::pid_t;
+    let stderr = StderrTail::new(&format!("spectrum-worker-{index}-stderr"));
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("worker")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(stderr.stdio());
-    // SAFETY: the closure runs between fork and exec and only makes async-signal-safe
-    // calls (prctl, getppid) and builds an io::Error from a raw code (no allocation).
-    unsafe {
-        cmd.pre_exec(move || {
-            if libc::prctl(
-                libc::PR_SET_PDEATHSIG,
-                libc::SIGKILL as libc::c_ulong,
-                0,
-                0,
-                0,
-            ) != 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            // The parent may have died before the death signal was armed.
-            if libc::getppid() != parent {
-                return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
-            }
-            Ok(())
-        });
-    }
+    crate::lifeline::die_with_parent(&mut cmd);
     let mut child = cmd.spawn().with_context(|| {
         format!(
             "could not start worker {index} ('{} worker')",

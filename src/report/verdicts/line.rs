@@ -34,21 +34,6 @@ fn contest<'a>(g: &Group<'a>, f: f64) -> Vec<Row<'a>> {
         .filter(|r| r.cell.cpu_impl != Some(Impl::Native) && r.cell.io_impl != Some(Impl::Native))
         .copied()
         .collect();
-    let top = g.fractions().last().copied() == Some(f) && f > 0.0;
-    // At the top share, the tcp cells whose delay server kept up (one that fell behind
-    // measured itself, not the model), else the timer cells.
-    let sockets = |r: &Row| r.cell.io == IoKind::Tcp && !r.server_limited();
-    let at_f: Vec<Row<'a>> = if top && at_f.iter().any(sockets) {
-        at_f.into_iter().filter(sockets).collect()
-    } else if top {
-        at_f.into_iter()
-            .filter(|r| r.cell.io == IoKind::Sleep)
-            .collect()
-    } else {
-        at_f.into_iter()
-            .filter(|r| r.cell.io == IoKind::Sleep)
-            .collect()
-    };
     // The panel's main op length when these rows have it, else the one with the most
     // rows (the shortest on a tie).
     let mut times: Vec<f64> = at_f.iter().map(|r| r.cell.op_time_us).collect();
@@ -64,9 +49,22 @@ fn contest<'a>(g: &Group<'a>, f: f64) -> Vec<Row<'a>> {
     }) else {
         return Vec::new();
     };
-    at_f.into_iter()
+    let at_f: Vec<Row<'a>> = at_f
+        .into_iter()
         .filter(|r| r.cell.op_time_us == t)
-        .collect()
+        .collect();
+    // At the top share, the tcp cells — unless a delay server fell behind there (it
+    // measured itself, not the model): then the timer cells, all of them, so that the
+    // models are compared on one kind. Below it, the timer cells (no I/O at 0%).
+    let top = g.fractions().last().copied() == Some(f) && f > 0.0;
+    let tcp = |r: &Row| r.cell.io == IoKind::Tcp;
+    let kind = if top && at_f.iter().any(tcp) && !at_f.iter().any(|r| tcp(r) && r.server_limited())
+    {
+        IoKind::Tcp
+    } else {
+        IoKind::Sleep
+    };
+    at_f.into_iter().filter(|r| r.cell.io == kind).collect()
 }
 
 /// At each I/O share of a panel, the model with the highest median throughput and

@@ -1,27 +1,26 @@
-//! A worker's stderr, kept in an anonymous in-memory file so that the tail can be quoted
-//! when the worker fails.
+//! A child's stderr (a worker process, the delay server), kept in an anonymous
+//! in-memory file so that its tail can be quoted when the child fails.
 //!
-//! Why not a pipe: a pipe needs a reader thread per worker (or the worker blocks once it
-//! has written 64 KiB); a memfd needs neither, and `read_at` never moves the offset the
-//! worker writes at.
+//! Why not a pipe: a pipe needs a reader thread per child (or the child blocks once it
+//! has written 64 KiB), and a thread of ours would wake in the process being measured; a
+//! memfd needs neither, and `read_at` never moves the offset the child writes at.
 
 use std::fs::File;
 use std::os::fd::FromRawFd;
 use std::os::unix::fs::FileExt;
 use std::process::Stdio;
 
-/// Where one worker's stderr goes.
+/// Where one child's stderr goes.
 pub(crate) struct StderrTail {
-    /// `None` when memfd is unavailable: the worker then inherits the cell's stderr,
+    /// `None` when memfd is unavailable: the child then inherits the cell's stderr,
     /// which the driver reads anyway.
     file: Option<File>,
 }
 
 impl StderrTail {
-    /// A fresh capture for worker `index`.
-    pub(crate) fn new(index: usize) -> StderrTail {
-        let name = std::ffi::CString::new(format!("spectrum-worker-{index}-stderr"))
-            .expect("no NUL in the name");
+    /// A fresh capture, `name` naming it in `/proc/<pid>/fd`.
+    pub(crate) fn new(name: &str) -> StderrTail {
+        let name = std::ffi::CString::new(name).expect("no NUL in the name");
         // SAFETY: memfd_create takes a valid C string and flags; on success the returned
         // descriptor is ours alone, so File may own it.
         let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
@@ -29,7 +28,7 @@ impl StderrTail {
         StderrTail { file }
     }
 
-    /// The `Stdio` to give the worker as its stderr.
+    /// The `Stdio` to give the child as its stderr.
     pub(crate) fn stdio(&self) -> Stdio {
         match self.file.as_ref().and_then(|f| f.try_clone().ok()) {
             Some(f) => Stdio::from(f),
@@ -37,7 +36,8 @@ impl StderrTail {
         }
     }
 
-    /// The last `max` bytes the worker wrote on stderr, trimmed.
+    /// The last `max` bytes the child wrote on stderr, trimmed: "(empty)" when it wrote
+    /// nothing, led by "..." when cut.
     pub(crate) fn tail(&self, max: u64) -> String {
         let Some(file) = &self.file else {
             return "(on the cell's stderr)".to_string();
@@ -65,7 +65,7 @@ mod tests {
 
     #[test]
     fn tail_keeps_the_end() {
-        let t = StderrTail::new(0);
+        let t = StderrTail::new("test-stderr");
         assert_eq!(t.tail(100), "(empty)");
         let mut f = t.file.as_ref().unwrap().try_clone().unwrap();
         f.write_all(b"first line\nthe error\n").unwrap();
