@@ -202,12 +202,14 @@ pub(crate) fn unit_memory(rows: &[Row]) -> Vec<Finding> {
         } else {
             f64::INFINITY
         };
-        let i = Interval::new(
-            ts.estimate / ss.estimate,
-            low,
-            high,
-            tf.points.min(af.points),
-        );
+        // A task slope at or below zero is no cost the fit can tell from none: the
+        // ratio is unbounded, not negative.
+        let estimate = if ss.estimate > 0.0 {
+            ts.estimate / ss.estimate
+        } else {
+            f64::INFINITY
+        };
+        let i = Interval::new(estimate, low.min(estimate), high, tf.points.min(af.points));
         let head = format!(
             "{head}, fitted over N = {}: {} KiB per thread (R² {:.2}), {} KiB per task (R² {:.2})",
             list(&t.ns),
