@@ -238,7 +238,7 @@ pub(crate) fn comparison_section(cmp: Option<&Comparison>, baseline_name: &str) 
         return String::new();
     };
     let mut s = format!(
-        "<section id=\"comparison\"><h2>Comparison with the baseline</h2><p>Baseline: {}. Per cell, new ÷ old of the median throughput with its 95% bootstrap interval over both runs' repetitions. A change counts only when the whole interval lies beyond the noise threshold of ±{:.0}%; within it, there is no change; straddling it, the repetitions cannot decide (inconclusive). Where a cell's kernel ran at a different speed in the two runs (or the runs calibrated it differently, so their ops did different work), it is judged on the ratio of efficiencies at the measured kernel speed (normalised); both ratios are shown. <strong>{} faster, {} slower, {} no change, {} inconclusive.</strong></p>",
+        "<section id=\"comparison\"><h2>Comparison with the baseline</h2><p>Baseline: {}. Per cell, new ÷ old of the median throughput with its 95% bootstrap interval over both runs' repetitions. A change counts only when the whole interval lies beyond the noise threshold of ±{:.0}%; within it, there is no change; straddling it, the repetitions cannot decide (inconclusive). A cell with a CPU half is judged on the ratio of its efficiencies at the kernel speed measured beside each window (normalised): its op's length depends on the run's calibration and on the machine's speed while it ran, which move by 5–15% between runs of one binary on a shared machine; the raw ratio is shown beside it. Pure-I/O cells are judged raw. <strong>{} faster, {} slower, {} no change, {} inconclusive.</strong></p>",
         esc(baseline_name),
         cmp.threshold * 100.0,
         cmp.count(Change::Faster),

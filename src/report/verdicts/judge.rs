@@ -81,10 +81,7 @@ impl Judged {
     pub(crate) fn phrase(&self) -> String {
         let (i, u) = (&self.interval, &self.unit);
         if !i.estimate.is_finite() {
-            return format!(
-                "{} unbounded (the divisor was zero in every repetition)",
-                self.what
-            );
+            return format!("{} unbounded (its divisor is zero or below)", self.what);
         }
         let t = num(self.threshold);
         let place = match (self.outcome(), self.agrees_when) {
