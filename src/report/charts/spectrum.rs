@@ -72,7 +72,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
             }
             lines.push(Line { label, points });
         }
-        let band = winners_per_fraction(&g)
+        let band: Vec<(f64, String)> = winners_per_fraction(&g)
             .into_iter()
             .map(|(f, w)| (pct(f), w.join(TIE)))
             .collect();
@@ -82,7 +82,9 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
             y: Axis::linear("efficiency (measured / ideal bound)"),
             y_at_least: Some(1.0),
             lines,
-            band: Some(band),
+            // No contest in this panel (only the baseline, or variants the line leaves
+            // to claim 2): no band, rather than an empty one.
+            band: (!band.is_empty()).then_some(band),
         };
         fig.svgs.push(draw(&[plot], PLOT_W + 180, PLOT_H + 40)?);
     }
