@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::draw::pe;
 use super::palette::look;
-use super::{Figure, Table};
+use super::Figure;
 use crate::report::data::{num, num_trim, Row};
 use crate::scenario::ModelKind;
 
@@ -137,24 +137,20 @@ fn bar_label(s: &Speedup) -> String {
 /// Renders chart 6.
 pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
     let all = speedups(rows);
-    let mut fig = Figure {
-        table: Table {
-            head: [
-                "runtime",
-                "model",
-                "I/O share",
-                "N",
-                "ops/s",
-                "sequential ops/s",
-                "baseline",
-                "speed-up",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: Vec::new(),
-        },
-        ..Figure::default()
-    };
+    let mut fig = Figure::with_head(
+        [
+            "runtime",
+            "model",
+            "I/O share",
+            "N",
+            "ops/s",
+            "sequential ops/s",
+            "baseline",
+            "speed-up",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
     let mut tags: Vec<&str> = Vec::new();
     for r in rows {
         if !tags.contains(&r.tag) {

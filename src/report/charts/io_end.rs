@@ -8,7 +8,7 @@
 use anyhow::Result;
 
 use super::draw::{render as draw, Axis, Line, Plot};
-use super::{ident, ident_head, Figure, Table, PLOT_H, PLOT_W};
+use super::{ident, ident_head, Figure, PLOT_H, PLOT_W};
 use crate::report::data::{groups, num, series, Row};
 use crate::scenario::{AsyncCpu, Impl, ModelKind};
 
@@ -48,18 +48,9 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
         ]
         .map(String::from),
     );
-    let mut fig = Figure {
-        table: Table {
-            head,
-            rows: Vec::new(),
-        },
-        ..Figure::default()
-    };
+    let mut fig = Figure::with_head(head);
     for g in groups(rows, false) {
         let at_end = io_end(&g.rows);
-        let mut ns: Vec<u32> = at_end.iter().map(|r| r.cell.concurrency).collect();
-        ns.sort_unstable();
-        ns.dedup();
         if at_end.is_empty() {
             continue;
         }

@@ -13,7 +13,7 @@
 use anyhow::Result;
 
 use super::draw::{render as draw, Axis, Line, Plot};
-use super::{ident, ident_head, Figure, Table, PLOT_H, PLOT_W};
+use super::{ident, ident_head, Figure, PLOT_H, PLOT_W};
 use crate::report::data::{groups, num, series, Row};
 use crate::scenario::{IoKind, ModelKind, Runtime};
 use crate::stats::{least_squares, Fit};
@@ -132,13 +132,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
         ]
         .map(String::from),
     );
-    let mut fig = Figure {
-        table: Table {
-            head,
-            rows: Vec::new(),
-        },
-        ..Figure::default()
-    };
+    let mut fig = Figure::with_head(head);
     for g in groups(rows, false) {
         let Some((f, at_f)) = rows_at_chosen_fraction(&g.rows) else {
             continue;

@@ -39,6 +39,19 @@ pub(crate) struct Figure {
     pub table: Table,
 }
 
+impl Figure {
+    /// A figure with no panel yet and an empty table under `head`.
+    pub(crate) fn with_head(head: Vec<String>) -> Figure {
+        Figure {
+            table: Table {
+                head,
+                rows: Vec::new(),
+            },
+            ..Figure::default()
+        }
+    }
+}
+
 /// Which chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {

@@ -10,7 +10,7 @@
 use anyhow::Result;
 
 use super::draw::{render as draw, Axis, Line, Plot, TIE};
-use super::{ident, ident_head, pct, Figure, Table, PLOT_H, PLOT_W};
+use super::{ident, ident_head, pct, Figure, PLOT_H, PLOT_W};
 use crate::metrics::ideal_ops_per_s;
 use crate::report::data::{chart_groups, num, Row};
 use crate::report::verdicts::winners_per_fraction;
@@ -34,25 +34,21 @@ pub(crate) fn efficiency(r: &Row, n: Option<u32>) -> (f64, f64) {
 
 /// Renders chart 1.
 pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
-    let mut fig = Figure {
-        table: Table {
-            head: ident_head()
-                .into_iter()
-                .chain(
-                    [
-                        "panel N",
-                        "ops/s (median)",
-                        "spread",
-                        "ideal ops/s",
-                        "efficiency",
-                    ]
-                    .map(String::from),
-                )
-                .collect(),
-            rows: Vec::new(),
-        },
-        ..Figure::default()
-    };
+    let mut fig = Figure::with_head(
+        ident_head()
+            .into_iter()
+            .chain(
+                [
+                    "panel N",
+                    "ops/s (median)",
+                    "spread",
+                    "ideal ops/s",
+                    "efficiency",
+                ]
+                .map(String::from),
+            )
+            .collect(),
+    );
     for g in chart_groups(rows).0 {
         let mut lines = Vec::new();
         for (label, pts) in g.series() {
