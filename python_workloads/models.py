@@ -2,10 +2,12 @@
 
 Every model is built from an op spec (set-up: threads started, each worker's op made,
 event loop and executor created -- all outside the measured window), then asked to
-``run(start, end, log)`` any number of times, and finally ``close()``\\ d. ``log`` is the
-op log, allocated and touched by the caller before the window (:func:`memory.new_log`):
-op ``i``'s latency goes into ``log[i - start]``, so recording never allocates inside the
-window. ``run`` returns a dict::
+``run(start, end, log, trace)`` any number of times, and finally ``close()``\\ d. ``log``
+is the op log, allocated and touched by the caller before the window
+(:func:`memory.new_log`): op ``i``'s latency goes into ``log[i - start]``, so recording
+never allocates inside the window. ``trace`` (:class:`trace.Trace`) keeps the spans of the
+window's first ops for the timeline; those ops run through ``op.split``. ``run`` returns a
+dict::
 
     {"checksum": wrapping sum of the op checksums}
 
@@ -23,17 +25,27 @@ import time
 
 from .kernel import MASK
 from .op import make_async_op, make_op
+from .trace import NO_TRACE, monotonic_ns
 
 # A thread pool that does not start within this many seconds is broken, not slow.
 _START_TIMEOUT_S = 30.0
 
 
-def _batch(op, indices, log, start):
-    """Runs op ``i`` for each ``i`` of ``indices``, its latency into ``log[i - start]``;
-    returns the checksum."""
+def _batch(op, indices, log, start, trace=NO_TRACE, worker=0):
+    """Runs op ``i`` for each ``i`` of ``indices``, its latency into ``log[i - start]``
+    (and its span into ``trace`` when sampled, as ``worker``); returns the checksum."""
     clock = time.perf_counter_ns
+    sampled = trace.sampled
     acc = 0
     for i in indices:
+        if sampled(i):
+            t = monotonic_ns()
+            c, cpu_end, cpu_ns = op.split(i)
+            end = monotonic_ns()
+            acc += c
+            log[i - start] = max(1, end - t)
+            trace.put(i, worker, t, cpu_end, end, cpu_ns)
+            continue
         t = clock()
         acc += op(i)
         log[i - start] = max(1, clock() - t)
@@ -46,8 +58,8 @@ class SequentialModel:
     def __init__(self, spec):
         self.op = make_op(spec)
 
-    def run(self, start, end, log):
-        return {"checksum": _batch(self.op, range(start, end), log, start)}
+    def run(self, start, end, log, trace=NO_TRACE):
+        return {"checksum": _batch(self.op, range(start, end), log, start, trace)}
 
     def close(self):
         close = getattr(self.op, "close", None)
@@ -71,29 +83,30 @@ class ThreadModel:
         self.inboxes = [queue.SimpleQueue() for _ in range(self.n)]
         self.threads = [
             threading.Thread(
-                target=self._worker, args=(box, op), name=f"spectrum-{k}", daemon=True
+                target=self._worker, args=(k, box, op), name=f"spectrum-{k}", daemon=True
             )
             for k, (box, op) in enumerate(zip(self.inboxes, self.ops))
         ]
         for t in self.threads:
             t.start()
 
-    def _worker(self, inbox, op):
+    def _worker(self, worker, inbox, op):
         while True:
             cmd = inbox.get()
             if cmd is None:
                 return
-            counter, start, end, log = cmd
+            counter, start, end, log, trace = cmd
             try:
-                acc = _batch(op, itertools.takewhile(lambda i: i < end, counter), log, start)
+                indices = itertools.takewhile(lambda i: i < end, counter)
+                acc = _batch(op, indices, log, start, trace, worker)
                 self.results.put((acc, None))
             except BaseException as e:  # noqa: BLE001 -- handed to the caller, re-raised there
                 self.results.put((0, e))
 
-    def run(self, start, end, log):
+    def run(self, start, end, log, trace=NO_TRACE):
         counter = itertools.count(start)
         for box in self.inboxes:
-            box.put((counter, start, end, log))
+            box.put((counter, start, end, log, trace))
         acc, error = 0, None
         for _ in range(self.n):
             c, e = self.results.get()
@@ -145,26 +158,35 @@ class AsyncModel:
                 job.result()
 
     @staticmethod
-    async def _task(aop, indices, log, start):
+    async def _task(aop, indices, log, start, trace, worker):
         clock = time.perf_counter_ns
+        sampled = trace.sampled
         acc = 0
         # One iterator shared by every task: a task takes the next index when it is
         # ready for more work, like the threads' shared counter.
         for i in indices:
+            if sampled(i):
+                t = monotonic_ns()
+                c, cpu_end, cpu_ns = await aop.split(i)
+                end = monotonic_ns()
+                acc += c
+                log[i - start] = max(1, end - t)
+                trace.put(i, worker, t, cpu_end, end, cpu_ns)
+                continue
             t = clock()
             acc += await aop(i)
             log[i - start] = max(1, clock() - t)
         return acc
 
-    async def _run(self, start, end, log):
+    async def _run(self, start, end, log, trace):
         indices = iter(range(start, end))
         parts = await asyncio.gather(
-            *(self._task(aop, indices, log, start) for aop in self.aops)
+            *(self._task(aop, indices, log, start, trace, k) for k, aop in enumerate(self.aops))
         )
         return {"checksum": sum(parts) & MASK}
 
-    def run(self, start, end, log):
-        return self.loop.run_until_complete(self._run(start, end, log))
+    def run(self, start, end, log, trace=NO_TRACE):
+        return self.loop.run_until_complete(self._run(start, end, log, trace))
 
     def close(self):
         for aop in self.aops:

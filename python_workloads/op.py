@@ -17,6 +17,7 @@ import asyncio
 import time
 
 from .kernel import kernel
+from .trace import monotonic_ns, timed_cpu
 
 PYTHON = "python"
 NATIVE = "native"
@@ -112,8 +113,25 @@ def _fault(i):
     raise FaultInjected(f"fault injected by the cell spec at op {i}")
 
 
+def _with_split(op, cpu, iters, wait, fault):
+    """Gives ``op`` its timed twin ``op.split(i)``, for the timeline's sampled ops: the
+    same op, returning ``(checksum, when the CPU half ended, its thread CPU ns)``."""
+
+    def split(i):
+        if fault:
+            _fault(i)
+        c, cpu_ns = timed_cpu(cpu, i, iters)
+        cpu_end = monotonic_ns()
+        wait(i)
+        return c, cpu_end, cpu_ns
+
+    op.split = split
+    return op
+
+
 def make_op(spec):
-    """The blocking op of ``spec``: ``op(i)`` runs op number ``i``, returns its checksum.
+    """The blocking op of ``spec``: ``op(i)`` runs op number ``i``, returns its checksum;
+    ``op.split(i)`` runs it timed for the timeline (:func:`_with_split`).
 
     ``op.close()`` releases what it holds (its connection, for tcp)."""
     cpu, iters, sleep, io_s = halves(spec)
@@ -133,7 +151,7 @@ def make_op(spec):
             return c
 
         op.close = sock.close
-        return op
+        return _with_split(op, cpu, iters, lambda i: request(sock, i, io_ns), fault)
 
     def op(i):
         if fault:
@@ -143,8 +161,12 @@ def make_op(spec):
             sleep(io_s)
         return c
 
+    def wait(_i):
+        if io_s > 0.0:
+            sleep(io_s)
+
     op.close = lambda: None
-    return op
+    return _with_split(op, cpu, iters, wait, fault)
 
 
 async def make_async_op(spec):
@@ -201,5 +223,22 @@ async def make_async_op(spec):
             await wait(i)
         return c
 
+    async def split(i):
+        # The timed twin for the timeline: the CPU time is taken on the thread that
+        # computes (an executor thread when offloaded).
+        if fault:
+            _fault(i)
+        c, cpu_ns = 0, 0
+        if iters:
+            if offload:
+                c, cpu_ns = await asyncio.to_thread(timed_cpu, cpu, i, iters)
+            else:
+                c, cpu_ns = timed_cpu(cpu, i, iters)
+        cpu_end = monotonic_ns()
+        if io_s > 0.0:
+            await wait(i)
+        return c, cpu_end, cpu_ns
+
     aop.aclose = aclose
+    aop.split = split
     return aop

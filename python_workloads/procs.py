@@ -32,7 +32,7 @@ def _die_with_parent():
         pass  # not Linux: the cell's process group is still killed on timeout
 
 
-def _worker(conn, counter, spec):
+def _worker(worker, conn, counter, spec):
     _die_with_parent()
     try:
         from .op import make_op  # noqa: PLC0415
@@ -44,9 +44,12 @@ def _worker(conn, counter, spec):
     conn.send(("ready", None))
     import time  # noqa: PLC0415
 
+    from .trace import Trace  # noqa: PLC0415
+
     clock = time.perf_counter_ns
+    mono = time.monotonic_ns
     lock = counter.get_lock()
-    log, log_start = None, 0
+    log, log_start, trace = None, 0, None
     while True:
         cmd = conn.recv()
         if cmd is None:
@@ -54,11 +57,13 @@ def _worker(conn, counter, spec):
         if cmd == "log":
             # After the window: the slots this worker filled, as (op index, ns) pairs.
             done = [(log_start + k, ns) for k, ns in enumerate(log or ()) if ns]
-            conn.send(("log", done))
+            conn.send(("log", (done, trace.spans() if trace else [])))
             continue
-        start, end = cmd
-        # Any op of the range may fall to this worker: a slot for each.
+        start, end, traced = cmd
+        # Any op of the range (and of the sample) may fall to this worker: a slot for each.
         log, log_start = memory.new_log(end - start), start
+        trace = Trace(start, traced)
+        sampled = trace.sampled
         watch = memory.PeakWatch()
         sampler = Sampler()
         acc = 0
@@ -69,6 +74,14 @@ def _worker(conn, counter, spec):
                     if i >= end:
                         break
                     counter.value = i + 1
+                if sampled(i):
+                    t = mono()
+                    c, cpu_end, cpu_ns = op.split(i)
+                    t_end = mono()
+                    acc += c
+                    log[i - start] = max(1, t_end - t)
+                    trace.put(i, worker, t, cpu_end, t_end, cpu_ns)
+                    continue
                 t = clock()
                 acc += op(i)
                 log[i - start] = max(1, clock() - t)
@@ -76,7 +89,7 @@ def _worker(conn, counter, spec):
             conn.send(("error", traceback.format_exc()))
             continue
         usage = sampler.delta()
-        mem = watch.finish(memory.log_kib(end - start))
+        mem = watch.finish(memory.log_kib(end - start) + trace.kib())
         conn.send(("ok", (acc & MASK, usage, mem)))
 
 
@@ -94,7 +107,10 @@ class ProcessModel:
         for k in range(self.n):
             parent, child = ctx.Pipe()
             p = ctx.Process(
-                target=_worker, args=(child, self.counter, spec), name=f"spectrum-{k}", daemon=True
+                target=_worker,
+                args=(k, child, self.counter, spec),
+                name=f"spectrum-{k}",
+                daemon=True,
             )
             p.start()
             child.close()
@@ -109,13 +125,15 @@ class ProcessModel:
                 self.close()
                 raise RuntimeError(f"a worker process failed to set up:\n{detail}")
 
-    def run(self, start, end, log):
-        """Runs the ops in the workers; their latencies stay there until :meth:`fill`."""
+    def run(self, start, end, log, trace=None):
+        """Runs the ops in the workers; their latencies and spans stay there until
+        :meth:`fill`."""
         del log  # the workers record into logs of their own
         with self.counter.get_lock():
             self.counter.value = start
+        traced = trace.n if trace is not None else 0
         for conn in self.conns:
-            conn.send((start, end))
+            conn.send((start, end, traced))
         acc, usage, mem, errors = 0, None, None, []
         for conn in self.conns:
             status, detail = conn.recv()
@@ -131,15 +149,19 @@ class ProcessModel:
         return {"checksum": acc & MASK, "workers_rusage": usage, "workers_memory": mem}
 
     def fill(self, log, start):
-        """Copies the workers' latencies of the last run into ``log`` (after the window)."""
+        """Copies the workers' latencies of the last run into ``log`` (after the window);
+        returns their spans."""
         for conn in self.conns:
             conn.send("log")
+        spans = []
         for conn in self.conns:
-            status, pairs = conn.recv()
+            status, (pairs, worker_spans) = conn.recv()
             if status != "log":
                 raise RuntimeError(f"a worker process answered {status!r} to 'log'")
             for i, ns in pairs:
                 log[i - start] = ns
+            spans.extend(worker_spans)
+        return spans
 
     def close(self):
         for conn in self.conns:

@@ -5,10 +5,11 @@ stdin/stdout, one line each way per step (every reply is one JSON object)::
 
     -> {op spec}                  set up the model (threads, processes, event loop)
     <- {"status": "ready", "info": {...the interpreter...}}
-    -> run START END              run ops START..END (the measured window)
+    -> run START END TRACED       run ops START..END (the measured window), keeping the
+                                  spans of the first TRACED ops for the timeline
     <- {"status": "ok", "checksum": N, "rusage": {...}, "memory": {...}}
     -> latencies                  the last run's per-op latencies, asked after the window
-    <- {"status": "latencies", "latencies_ns": [...]}
+    <- {"status": "latencies", "latencies_ns": [...], "spans": [[w, s, c, e, cpu], ...]}
     -> speed SEED ITERS           time the kernel, outside any run (the speed check)
     <- {"status": "speed", "seconds": S}
     -> exit
@@ -30,6 +31,7 @@ from . import memory
 from .calibrate import describe, time_kernel
 from .models import build
 from .rusage import Sampler, plus
+from .trace import Trace
 
 
 def _reply(out, obj):
@@ -46,29 +48,31 @@ class _Last:
 
     log = None
     start = 0
+    trace = None
 
 
 def _run(model, line, last):
     parts = line.split()
-    if len(parts) != 3:
-        raise ValueError(f"expected 'run START END', got {line!r}")
-    start, end = int(parts[1]), int(parts[2])
-    if not 0 <= start <= end:
-        raise ValueError(f"bad op range {start}..{end}")
-    last.log, last.start = None, start
+    if len(parts) != 4:
+        raise ValueError(f"expected 'run START END TRACED', got {line!r}")
+    start, end, traced = int(parts[1]), int(parts[2]), int(parts[3])
+    if not 0 <= start <= end or traced < 0:
+        raise ValueError(f"bad op range {start}..{end} or sample {traced}")
+    last.log, last.start, last.trace = None, start, None
     log = memory.new_log(end - start)
+    trace = Trace(start, min(traced, end - start))
     watch = memory.PeakWatch()
     sampler = Sampler()
-    batch = model.run(start, end, log)
+    batch = model.run(start, end, log, trace)
     usage = sampler.delta()
-    mem = watch.finish(memory.log_kib(end - start))
+    mem = watch.finish(memory.log_kib(end - start) + trace.kib())
     workers = batch.pop("workers_rusage", None)
     if workers is not None:
         usage = plus(usage, workers)
     workers_mem = batch.pop("workers_memory", None)
     if workers_mem is not None:
         mem = memory.plus(mem, workers_mem)
-    last.log = log
+    last.log, last.trace = log, trace
     batch["rusage"] = usage
     batch["memory"] = mem
     batch["status"] = "ok"
@@ -80,8 +84,10 @@ def _latencies(model, last):
         raise ValueError("no finished run to send latencies of")
     fill = getattr(model, "fill", None)
     if fill is not None:
-        fill(last.log, last.start)
-    return {"status": "latencies", "latencies_ns": last.log.tolist()}
+        spans = fill(last.log, last.start)
+    else:
+        spans = last.trace.spans() if last.trace is not None else []
+    return {"status": "latencies", "latencies_ns": last.log.tolist(), "spans": spans}
 
 
 def _speed(line):
@@ -122,7 +128,7 @@ def serve(inp, out):
                     continue
                 if not line.startswith("run"):
                     raise ValueError(
-                        f"unknown command {line!r}; expected 'run START END', 'latencies', "
+                        f"unknown command {line!r}; expected 'run START END TRACED', 'latencies', "
                         "'speed SEED ITERS' or 'exit'"
                     )
                 _reply(out, _run(model, line, last))

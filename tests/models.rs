@@ -39,6 +39,7 @@ fn spec(
         repetition: 0,
         python_path: None,
         io_server: None,
+        trace_ops: 0,
     }
 }
 

@@ -26,6 +26,7 @@ fn native_sleep_wall(gil: Gil, n: u32, ops: u64, io_us: f64) -> f64 {
         repetition: 0,
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
         io_server: None,
+        trace_ops: 0,
     };
     let mut m = model::build(&spec).unwrap();
     model::run_collected(m.as_mut(), 0..n as u64).unwrap();
@@ -36,6 +37,7 @@ fn native_sleep_wall(gil: Gil, n: u32, ops: u64, io_us: f64) -> f64 {
     assert_eq!(
         model::collect_latency(m.as_mut(), &mut out, &log)
             .unwrap()
+            .0
             .len(),
         ops
     );

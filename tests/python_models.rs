@@ -24,6 +24,7 @@ fn spec(cell: Cell) -> CellSpec {
         repetition: 0,
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
         io_server: None,
+        trace_ops: 0,
     }
 }
 

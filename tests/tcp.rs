@@ -46,6 +46,7 @@ fn spec(
         repetition: 0,
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
         io_server: Some(server.addr()),
+        trace_ops: 0,
     }
 }
 

@@ -27,7 +27,7 @@ def converse(spec, *commands):
 
 def test_protocol_runs_the_ops_and_reports():
     spec = {"model": "thread", "concurrency": 2, "cpu_iters": 500, "io_us": 100.0}
-    ready, warm, window, lat, bye = converse(spec, "run 0 4", "run 4 20", "latencies", "exit")
+    ready, warm, window, lat, bye = converse(spec, "run 0 4 0", "run 4 20 3", "latencies", "exit")
     assert ready["status"] == "ready"
     assert ready["info"]["switch_interval_s"] > 0
     assert warm["status"] == "ok" and "latencies_ns" not in warm
@@ -49,7 +49,7 @@ def test_protocol_runs_the_ops_and_reports():
 
 def test_errors_carry_the_traceback_and_the_runner_goes_on():
     spec = {"model": "sequential", "cpu_iters": 10, "fault": "error"}
-    ready, failed, bad, bye = converse(spec, "run 0 2", "jump", "exit")
+    ready, failed, bad, bye = converse(spec, "run 0 2 0", "jump", "exit")
     assert ready["status"] == "ready"
     assert failed["status"] == "error"
     assert "Traceback" in failed["error"] and "fault injected" in failed["error"]

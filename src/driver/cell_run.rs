@@ -26,6 +26,9 @@ pub(crate) struct CellJob<'a> {
     pub ops: u64,
     /// Warm-up ops.
     pub warmup_ops: u64,
+    /// Ops sampled for the timeline, in the first repetition only (the timeline is a
+    /// picture of one window; more would only grow results.json).
+    pub trace_ops: u64,
     /// Repetitions.
     pub repetitions: u32,
     /// Per-repetition timeout.
@@ -109,6 +112,7 @@ impl<'a> CellRun<'a> {
             repetition: r,
             python_path,
             io_server: None,
+            trace_ops: if r == 0 { self.job.trace_ops } else { 0 },
         };
         match run_repetition(&self.job, &spec, stop) {
             Err(None) => Step::Interrupted,
@@ -269,6 +273,7 @@ mod tests {
                 cell: &cell,
                 ops: 10,
                 warmup_ops: 0,
+                trace_ops: 0,
                 repetitions: 3,
                 timeout: Duration::from_secs(1),
                 calibration,

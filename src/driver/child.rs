@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::io::server::DelayServer;
-use crate::metrics::{Measurement, PeakWatch, Rusage, Who};
+use crate::metrics::{Measurement, PeakWatch, Rusage, Timeline, Who};
 use crate::model::{self, CellSpec, Model, OpLog};
 use crate::scenario::IoKind;
 
@@ -76,7 +76,7 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
 
     // The op log is allocated and touched before the window, so recording never
     // allocates inside it and its memory is known (taken off the window's peak RSS).
-    let log = Arc::new(OpLog::new(0..spec.ops));
+    let log = Arc::new(OpLog::with_trace(0..spec.ops, spec.trace_ops));
     if let Some(s) = server.as_mut() {
         // The server's lateness and CPU time count from here: the window's requests only.
         s.mark().context("the delay server did not answer `mark`")?;
@@ -85,6 +85,7 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
     // process start/exit are all outside it (the driver keeps those separately, from wait4).
     let watch = PeakWatch::start();
     let ru_before = Rusage::now(Who::SelfProcess);
+    let origin = model::trace::mono_ns();
     let t = Instant::now();
     let out = model.run(0..spec.ops, &log);
     let wall_s = t.elapsed().as_secs_f64();
@@ -108,9 +109,18 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
     let speed_after = speed_check(spec, model.as_mut(), &mut check_errors);
 
     // Folding the log into the histogram happens here, after the window.
-    let latency = model::collect_latency(model.as_mut(), &mut out, &log)
-        .with_context(|| format!("could not collect the latencies of {}", spec.cell))?
-        .summary();
+    let (latency, spans) = model::collect_latency(model.as_mut(), &mut out, &log)
+        .with_context(|| format!("could not collect the latencies of {}", spec.cell))?;
+    let latency = latency.summary();
+    let timeline = (spec.trace_ops > 0).then(|| {
+        Timeline::from_spans(
+            spans,
+            origin,
+            spec.trace_ops.min(spec.ops),
+            spec.cell.concurrency,
+            (wall_s * 1e9) as u64,
+        )
+    });
     if latency.count != spec.ops {
         bail!(
             "{} recorded {} op latencies for {} ops",
@@ -148,6 +158,7 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
         kernel_speed_after: speed_after,
         info,
         started_at_s: 0.0,
+        timeline,
     })
 }
 

@@ -226,6 +226,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
                 cell,
                 ops,
                 warmup_ops,
+                trace_ops: params.timeline,
                 repetitions: params.repetitions,
                 timeout,
                 calibration: cell_calibration(&calibrations, cell),

@@ -223,6 +223,7 @@ pub(crate) mod tests {
             repetitions: 3,
             warmup: 0.1,
             timeout_s: 60.0,
+            timeline: 0,
         }
     }
 

@@ -115,6 +115,7 @@ mod tests {
             repetition: 0,
             python_path: None,
             io_server: None,
+            trace_ops: 0,
         };
         let mut model = crate::model::build(&spec).unwrap();
         let r = speed_ratio(&spec, model.as_mut()).unwrap();

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::{LatencySummary, Recorder, Rusage, WindowMemory};
+use super::{LatencySummary, Recorder, Rusage, Span, Timeline, WindowMemory};
 
 /// What a model returns from running a batch of ops.
 #[derive(Debug, Default)]
@@ -19,6 +19,9 @@ pub struct RunOutput {
     pub workers: Option<Rusage>,
     /// Worker processes only: their memory over the window, summed.
     pub workers_memory: Option<WindowMemory>,
+    /// Spans recorded in other processes (worker processes, the `python3` runner), on
+    /// `CLOCK_MONOTONIC`; empty when the model recorded into the op log.
+    pub spans: Vec<Span>,
 }
 
 /// One repetition of one cell, as measured inside the cell's child process.
@@ -74,6 +77,9 @@ pub struct Measurement {
     /// order repetitions ran in, e.g. interleaved in rounds across cells.
     #[serde(default)]
     pub started_at_s: f64,
+    /// The window's sampled ops (the scenario's `timeline`; the first repetition only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Timeline>,
 }
 
 impl Measurement {

@@ -10,6 +10,7 @@ mod measurement;
 mod memory;
 mod rusage;
 mod summary;
+mod timeline;
 
 pub use environment::{Environment, PythonInfo};
 pub use ideal::{available_cores, ideal_ops_per_s};
@@ -21,3 +22,4 @@ pub use summary::{
     efficiencies_at_speed, ideal_at_speed, ServerSummary, Spread, Summary, EFFICIENCY_TOLERANCE,
     SERVER_LIMITED_SHARE,
 };
+pub use timeline::{Span, Timeline};

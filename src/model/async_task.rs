@@ -16,6 +16,7 @@ use std::time::Instant;
 use anyhow::Context;
 use tokio::runtime::Runtime;
 
+use super::trace::{cpu_timed, mono_ns, CpuHalf};
 use super::{CellSpec, Model, OpLog};
 use crate::metrics::RunOutput;
 use crate::scenario::AsyncCpu;
@@ -68,6 +69,7 @@ pub(crate) fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
 /// One task: take the next index, run that op, log its latency, until the counter
 /// passes `end`; hands its waiter back for the next run.
 async fn task(
+    worker: u32,
     op: Op,
     cpu: AsyncCpu,
     mut waiter: AsyncWaiter,
@@ -81,19 +83,42 @@ async fn task(
         if i >= end {
             break;
         }
+        let traced = log.traced(i);
+        // Sampled ops read the monotonic clock (the clock of their span), others an
+        // `Instant` (the same clock, without the conversion).
         let start = Instant::now();
-        let c = match cpu {
-            AsyncCpu::Inline => op.cpu(i),
-            AsyncCpu::Offload if op.cpu_iters == 0 => 0,
-            AsyncCpu::Offload => tokio::task::spawn_blocking(move || op.cpu(i))
-                .await
-                .context("the offloaded CPU half failed")?,
+        let start_ns = if traced { mono_ns() } else { 0 };
+        // The CPU half's thread CPU time is taken on the thread that runs it: the tokio
+        // worker when inline, a blocking-pool thread when offloaded.
+        let (c, cpu_ns) = match cpu {
+            AsyncCpu::Inline if traced => cpu_timed(&op, i),
+            AsyncCpu::Inline => (op.cpu(i), 0),
+            AsyncCpu::Offload if op.cpu_iters == 0 => (0, 0),
+            AsyncCpu::Offload => tokio::task::spawn_blocking(move || {
+                if traced {
+                    cpu_timed(&op, i)
+                } else {
+                    (op.cpu(i), 0)
+                }
+            })
+            .await
+            .context("the offloaded CPU half failed")?,
         };
+        let cpu_end = if traced { mono_ns() } else { 0 };
         waiter
             .wait(&op, i)
             .await
             .with_context(|| format!("op {i}"))?;
-        log.record_since(i, start);
+        if traced {
+            let half = CpuHalf {
+                start: start_ns,
+                cpu_end,
+                cpu: cpu_ns,
+            };
+            log.record_span(i, half.ended(worker, mono_ns()));
+        } else {
+            log.record_since(i, start);
+        }
         checksum = checksum.wrapping_add(c);
     }
     Ok((waiter, checksum))
@@ -114,8 +139,10 @@ impl Model for AsyncTasks {
             // on the runtime's workers, not all on the calling thread.
             let handles: Vec<_> = waiters
                 .into_iter()
-                .map(|w| {
+                .enumerate()
+                .map(|(k, w)| {
                     tokio::spawn(task(
+                        k as u32,
                         op,
                         cpu,
                         w,

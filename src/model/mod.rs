@@ -13,6 +13,7 @@ mod rayon_pool;
 mod sequential;
 mod spec;
 mod thread;
+pub mod trace;
 
 pub use log::{resident_kib, OpLog};
 pub use spec::CellSpec;
@@ -20,7 +21,7 @@ pub use spec::CellSpec;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::metrics::{Recorder, RunOutput};
+use crate::metrics::{Recorder, RunOutput, Span};
 use crate::scenario::{ModelKind, Runtime};
 
 /// An execution model, set up and ready to run ops.
@@ -35,9 +36,10 @@ pub trait Model {
     /// latencies in [`RunOutput::latency`] (or from [`Model::latency_after`]).
     fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> anyhow::Result<RunOutput>;
 
-    /// Latencies recorded elsewhere and fetched only after the window closed (the
-    /// `python3` runner sends them once the clock has stopped). `None` by default.
-    fn latency_after(&mut self) -> anyhow::Result<Option<Recorder>> {
+    /// Latencies (and timeline spans) recorded elsewhere and fetched only after the
+    /// window closed (the `python3` runner sends them once the clock has stopped).
+    /// `None` by default.
+    fn latency_after(&mut self) -> anyhow::Result<Option<(Recorder, Vec<Span>)>> {
         Ok(None)
     }
 
@@ -75,19 +77,19 @@ pub fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
     }
 }
 
-/// Every op's latency once `model` has run `out`: the latencies it recorded in other
-/// processes, else those it hands over after the window, else the op log's (which must
-/// then hold every op).
+/// Every op's latency once `model` has run `out`, and the sampled ops' spans: those it
+/// recorded in other processes, else those it hands over after the window, else the op
+/// log's (which must then hold every op).
 pub fn collect_latency(
     model: &mut dyn Model,
     out: &mut RunOutput,
     log: &OpLog,
-) -> anyhow::Result<Recorder> {
+) -> anyhow::Result<(Recorder, Vec<Span>)> {
     if let Some(r) = out.latency.take() {
-        return Ok(r);
+        return Ok((r, std::mem::take(&mut out.spans)));
     }
-    if let Some(r) = model.latency_after()? {
-        return Ok(r);
+    if let Some(after) = model.latency_after()? {
+        return Ok(after);
     }
     let (r, empty) = log.to_recorder();
     anyhow::ensure!(
@@ -95,7 +97,7 @@ pub fn collect_latency(
         "{empty} of the {} ops were not recorded",
         log.ops().end - log.ops().start
     );
-    Ok(r)
+    Ok((r, log.spans()))
 }
 
 /// Runs `ops` with a fresh op log and collects every latency: for warm-ups, tests and
@@ -106,6 +108,6 @@ pub fn run_collected(
 ) -> anyhow::Result<(RunOutput, Recorder)> {
     let log = Arc::new(OpLog::new(ops.clone()));
     let mut out = model.run(ops, &log)?;
-    let latency = collect_latency(model, &mut out, &log)?;
+    let (latency, _) = collect_latency(model, &mut out, &log)?;
     Ok((out, latency))
 }

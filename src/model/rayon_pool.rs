@@ -9,11 +9,11 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use anyhow::Context;
 use rayon::prelude::*;
 
+use super::trace::run_logged;
 use super::{CellSpec, Model, OpLog};
 use crate::metrics::RunOutput;
 use crate::workload::{Op, Waiter};
@@ -59,11 +59,8 @@ impl Model for RayonPool {
                 let mut waiter = waiters[k]
                     .lock()
                     .map_err(|_| anyhow::anyhow!("a rayon thread panicked"))?;
-                let start = Instant::now();
-                let c = op
-                    .run_blocking(i, &mut waiter)
+                let c = run_logged(&op, i, &mut waiter, log, k as u32)
                     .with_context(|| format!("op {i}"))?;
-                log.record_since(i, start);
                 checksum.fetch_add(c, Ordering::Relaxed);
                 Ok::<_, anyhow::Error>(())
             })

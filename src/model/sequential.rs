@@ -3,8 +3,8 @@
 
 use std::ops::Range;
 use std::sync::Arc;
-use std::time::Instant;
 
+use super::trace::run_logged;
 use super::{CellSpec, Model, OpLog};
 use crate::metrics::RunOutput;
 use crate::workload::{Op, Waiter};
@@ -28,9 +28,7 @@ impl Model for Sequential {
     fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> anyhow::Result<RunOutput> {
         let mut checksum = 0u64;
         for i in ops {
-            let start = Instant::now();
-            checksum = checksum.wrapping_add(self.op.run_blocking(i, &mut self.waiter)?);
-            log.record_since(i, start);
+            checksum = checksum.wrapping_add(run_logged(&self.op, i, &mut self.waiter, log, 0)?);
         }
         Ok(RunOutput {
             checksum,

@@ -28,6 +28,9 @@ pub struct CellSpec {
     /// has started the server (worker processes connect to the same one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_server: Option<SocketAddr>,
+    /// Ops at the start of the window whose spans are kept for the timeline (0: none).
+    #[serde(default)]
+    pub trace_ops: u64,
 }
 
 impl CellSpec {

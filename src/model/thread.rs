@@ -11,10 +11,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
-use std::time::Instant;
 
 use anyhow::Context;
 
+use super::trace::run_logged;
 use super::{CellSpec, Model, OpLog};
 use crate::metrics::RunOutput;
 use crate::workload::{Op, Waiter};
@@ -61,7 +61,7 @@ pub(crate) fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
         // If this fails part-way, dropping `model` stops the threads already spawned.
         let handle = std::thread::Builder::new()
             .name(format!("spectrum-thread-{k}"))
-            .spawn(move || serve(op, waiter, jobs_rx, reply_tx))
+            .spawn(move || serve(k, op, waiter, jobs_rx, reply_tx))
             .with_context(|| {
                 format!(
                     "could not spawn thread {} of {n} (check `ulimit -u` and free memory)",
@@ -78,11 +78,17 @@ pub(crate) fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
 
 /// A thread's life: wait for a job, run ops until the counter passes the end, reply;
 /// return when the model drops its end of the job channel.
-fn serve(op: Op, mut waiter: Waiter, jobs: mpsc::Receiver<Arc<Job>>, replies: mpsc::Sender<Reply>) {
+fn serve(
+    worker: u32,
+    op: Op,
+    mut waiter: Waiter,
+    jobs: mpsc::Receiver<Arc<Job>>,
+    replies: mpsc::Sender<Reply>,
+) {
     while let Ok(job) = jobs.recv() {
         // A panic must become a reply, or `run` would wait forever for this thread.
-        let reply =
-            catch_unwind(AssertUnwindSafe(|| work(op, &mut waiter, &job))).unwrap_or_else(|p| {
+        let reply = catch_unwind(AssertUnwindSafe(|| work(worker, op, &mut waiter, &job)))
+            .unwrap_or_else(|p| {
                 Err(p
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -96,7 +102,7 @@ fn serve(op: Op, mut waiter: Waiter, jobs: mpsc::Receiver<Arc<Job>>, replies: mp
 }
 
 /// The hot loop: take the next index, run that op, log its latency.
-fn work(op: Op, waiter: &mut Waiter, job: &Job) -> Reply {
+fn work(worker: u32, op: Op, waiter: &mut Waiter, job: &Job) -> Reply {
     let mut checksum = 0u64;
     loop {
         // Relaxed is enough: the counter only hands out distinct indices; the results
@@ -105,11 +111,7 @@ fn work(op: Op, waiter: &mut Waiter, job: &Job) -> Reply {
         if i >= job.end {
             break;
         }
-        let start = Instant::now();
-        let c = op
-            .run_blocking(i, waiter)
-            .map_err(|e| format!("op {i}: {e}"))?;
-        job.log.record_since(i, start);
+        let c = run_logged(&op, i, waiter, &job.log, worker).map_err(|e| format!("op {i}: {e}"))?;
         checksum = checksum.wrapping_add(c);
     }
     Ok(checksum)

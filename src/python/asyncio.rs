@@ -51,15 +51,26 @@ impl Model for AsyncModel {
         anyhow::ensure!(log.ops() == ops, "the op log does not match the ops to run");
         // Plain attach: the interpreter was prepared at set-up, and this is measured.
         let checksum = Python::attach(|py| {
-            let view = log_view(py, log).or_traceback(py)?;
+            let (ptr, len) = log.as_mut_ptr();
+            let view = u64_view(py, ptr, len).or_traceback(py)?;
+            let (ptr, len) = log.spans_mut_ptr();
+            let spans = u64_view(py, ptr, len).or_traceback(py)?;
+            let trace = py
+                .import("python_workloads.trace")
+                .and_then(|m| m.getattr("Trace"))
+                .and_then(|t| t.call1((ops.start, log.trace_len(), &spans)))
+                .or_traceback(py)?;
             let out = self
                 .model
                 .bind(py)
-                .call_method1("run", (ops.start, ops.end, &view));
-            // The view must not outlive this call: released, any later use raises.
+                .call_method1("run", (ops.start, ops.end, &view, &trace));
+            // The views must not outlive this call: released, any later use raises.
+            drop(trace);
             let released = view.call_method0("release");
+            let released_spans = spans.call_method0("release");
             let out = out.or_traceback(py)?;
             released.or_traceback(py)?;
+            released_spans.or_traceback(py)?;
             out.get_item("checksum")
                 .and_then(|c| c.extract::<u64>())
                 .or_traceback(py)
@@ -75,12 +86,12 @@ impl Model for AsyncModel {
     }
 }
 
-/// A writable `memoryview` of `log`'s slots, cast to unsigned 64-bit items.
-fn log_view<'py>(py: Python<'py>, log: &OpLog) -> PyResult<Bound<'py, PyAny>> {
-    let (ptr, len) = log.as_mut_ptr();
-    // SAFETY: the memory is `len` u64 slots owned by `log`, which outlives the view (the
-    // caller releases the view before returning); only Python writes to the slots while
-    // it runs, and Rust reads them after, once the run has returned.
+/// A writable `memoryview` of `len` u64 slots of an [`OpLog`] at `ptr`, cast to unsigned
+/// 64-bit items.
+fn u64_view(py: Python<'_>, ptr: *mut u64, len: usize) -> PyResult<Bound<'_, PyAny>> {
+    // SAFETY: the memory is `len` u64 slots owned by the op log, which outlives the view
+    // (the caller releases the view before returning); only Python writes to the slots
+    // while it runs, and Rust reads them after, once the run has returned.
     let raw = unsafe {
         pyo3::ffi::PyMemoryView_FromMemory(
             ptr.cast::<std::os::raw::c_char>(),

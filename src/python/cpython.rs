@@ -23,7 +23,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::locate::interpreter;
-use crate::metrics::{PythonInfo, Recorder, RunOutput, Rusage, WindowMemory};
+use crate::metrics::{PythonInfo, Recorder, RunOutput, Rusage, Span, WindowMemory};
 use crate::model::{Model, OpLog};
 use crate::workload::Calibration;
 
@@ -41,6 +41,8 @@ enum Reply {
     },
     Latencies {
         latencies_ns: Vec<u64>,
+        #[serde(default)]
+        spans: Vec<Span>,
     },
     Error {
         error: String,
@@ -185,9 +187,14 @@ pub(crate) fn info_map(info: &PythonInfo) -> BTreeMap<String, Value> {
 }
 
 impl Model for CpythonModel {
-    fn run(&mut self, ops: Range<u64>, _log: &std::sync::Arc<OpLog>) -> Result<RunOutput> {
+    fn run(&mut self, ops: Range<u64>, log: &std::sync::Arc<OpLog>) -> Result<RunOutput> {
         // The runner records into its own log; see `latency_after`.
-        self.send(&format!("run {} {}", ops.start, ops.end))?;
+        self.send(&format!(
+            "run {} {} {}",
+            ops.start,
+            ops.end,
+            log.trace_len()
+        ))?;
         match self.receive()? {
             Reply::Ok {
                 checksum,
@@ -198,20 +205,24 @@ impl Model for CpythonModel {
                 latency: None,
                 workers: Some(rusage),
                 workers_memory: Some(memory),
+                spans: Vec::new(),
             }),
             other => Err(self.unexpected(other, &format!("ops {}..{}", ops.start, ops.end))),
         }
     }
 
-    fn latency_after(&mut self) -> Result<Option<Recorder>> {
+    fn latency_after(&mut self) -> Result<Option<(Recorder, Vec<Span>)>> {
         self.send("latencies")?;
         match self.receive()? {
-            Reply::Latencies { latencies_ns } => {
+            Reply::Latencies {
+                latencies_ns,
+                spans,
+            } => {
                 let mut latency = Recorder::new();
                 for ns in latencies_ns.into_iter().filter(|ns| *ns > 0) {
                     latency.record_ns(ns);
                 }
-                Ok(Some(latency))
+                Ok(Some((latency, spans)))
             }
             other => Err(self.unexpected(other, "the latency transfer")),
         }

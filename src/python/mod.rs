@@ -196,6 +196,7 @@ mod tests {
             repetition: 0,
             python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
             io_server: None,
+            trace_ops: 0,
         }
     }
 

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use super::cpython::info_map;
 use super::embed::{attach_prepared, describe, py_error, to_python, PyResultExt};
 use crate::metrics::RunOutput;
+use crate::model::trace::{mono_ns, CpuHalf};
 use crate::model::{Model, OpLog};
 
 /// A worker thread that does not attach within this long is stuck, not slow.
@@ -88,7 +89,7 @@ impl ThreadModel {
             let out = reply_tx.clone();
             let handle = std::thread::Builder::new()
                 .name(format!("spectrum-py-{k}"))
-                .spawn(move || worker(&op, rx, &out))
+                .spawn(move || worker(k as u32, &op, rx, &out))
                 .map_err(|e| anyhow!("could not start Python worker thread {k}: {e}"))?;
             model.inboxes.push(tx);
             model.handles.push(handle);
@@ -104,8 +105,8 @@ impl ThreadModel {
 }
 
 /// A worker thread's life: attach once, then serve runs until told to stop.
-fn worker(op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
-    serve(op, inbox, out);
+fn worker(k: u32, op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
+    serve(k, op, inbox, out);
     // The op's resources (a connection) go with the thread, attached.
     Python::attach(|py| {
         if let Ok(close) = op.bind(py).getattr("close") {
@@ -115,12 +116,15 @@ fn worker(op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
 }
 
 /// Attached for the thread's lifetime: serve runs until told to stop.
-fn serve(op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
+fn serve(k: u32, op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
     // `detach` needs a closure that is Send; a Receiver is not Sync, a Mutex makes a
     // reference to it shareable. Uncontended: only this thread ever locks it.
     let inbox = Mutex::new(inbox);
     Python::attach(|py| {
         let op = op.bind(py);
+        let Ok(split) = op.getattr("split") else {
+            return;
+        };
         if out.send(Reply::Ready).is_err() {
             return;
         }
@@ -137,9 +141,29 @@ fn serve(op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
                 if i >= end {
                     break;
                 }
-                let t = Instant::now();
-                let result = op.call1((i,)).and_then(|v| v.extract::<u64>());
-                log.record_since(i, t);
+                let result = if log.traced(i) {
+                    // The timed twin (`op.split`): the CPU half's end and thread CPU
+                    // time are taken in Python, start and end here, on the same clock.
+                    let start = mono_ns();
+                    let r = split
+                        .call1((i,))
+                        .and_then(|v| v.extract::<(u64, u64, u64)>());
+                    let end = mono_ns();
+                    r.map(|(c, cpu_end, cpu)| {
+                        let half = CpuHalf {
+                            start,
+                            cpu_end,
+                            cpu,
+                        };
+                        log.record_span(i, half.ended(k, end));
+                        c
+                    })
+                } else {
+                    let t = Instant::now();
+                    let r = op.call1((i,)).and_then(|v| v.extract::<u64>());
+                    log.record_since(i, t);
+                    r
+                };
                 match result {
                     Ok(c) => checksum = checksum.wrapping_add(c),
                     Err(e) => {

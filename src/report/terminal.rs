@@ -211,6 +211,7 @@ mod tests {
                     repetitions: 1,
                     warmup: 0.0,
                     timeout_s: 1.0,
+                    timeline: 0,
                 },
             },
             notes: vec![],

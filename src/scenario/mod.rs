@@ -179,6 +179,9 @@ pub struct RunParams {
     pub warmup: f64,
     /// Seconds after which a repetition's child (and its workers) is killed.
     pub timeout_s: f64,
+    /// Ops at the start of each cell's first window whose timeline is kept (0: none).
+    #[serde(default)]
+    pub timeline: u64,
 }
 
 /// A validated scenario: what to run and how.

@@ -22,14 +22,22 @@ const TOP_KEYS: [&str; 6] = [
     "exclude",
 ];
 /// The keys of `[defaults]`.
-const DEFAULT_KEYS: [&str; 6] = [
+const DEFAULT_KEYS: [&str; 7] = [
     "op_time",
     "duration",
     "ops",
     "repetitions",
     "warmup",
     "timeout",
+    "timeline",
 ];
+
+/// Most ops a cell's timeline may sample: at 5 numbers an op, 20 000 spans are about
+/// 1 MB of results.json per cell.
+pub(crate) const TIMELINE_MAX: u64 = 20_000;
+/// Ops sampled when `[defaults]` does not say: enough for a chart of the first
+/// milliseconds of every cell, about 15 KB of results.json per cell.
+pub(crate) const TIMELINE_DEFAULT: u64 = 256;
 
 /// Longest measured window per repetition, in seconds.
 const DURATION_MAX_S: f64 = 600.0;
@@ -207,6 +215,7 @@ impl Defaults {
                 repetitions: 3,
                 warmup: 0.1,
                 timeout_s: 60.0,
+                timeline: TIMELINE_DEFAULT,
             },
             lines: BTreeMap::new(),
         }
@@ -275,6 +284,18 @@ impl Defaults {
                         return Err(src.error(span(v), f, format!("{w} is outside [0, 1]"), FIX));
                     }
                     d.params.warmup = w;
+                }
+                "timeline" => {
+                    let fix = format!(
+                        "give how many ops at the start of each cell's window to draw on its \
+                         timeline, from 0 (none) to {TIMELINE_MAX}"
+                    );
+                    let n = value::integer(src, v, f, &fix)?;
+                    if !(0..=TIMELINE_MAX as i64).contains(&n) {
+                        let problem = format!("{n} is outside 0..={TIMELINE_MAX}");
+                        return Err(src.error(span(v), f, problem, fix));
+                    }
+                    d.params.timeline = n as u64;
                 }
                 "timeout" => {
                     const FIX: &str = "give the time after which a repetition is killed, from \

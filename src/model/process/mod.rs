@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use self::protocol::{Command, RunReply, SpeedReply, READY};
 use super::{CellSpec, Model, OpLog};
-use crate::metrics::{Recorder, RunOutput, Rusage, WindowMemory};
+use crate::metrics::{Recorder, RunOutput, Rusage, Span, WindowMemory};
 use crate::scenario::ModelKind;
 use crate::stderr_tail::StderrTail;
 
@@ -195,14 +195,21 @@ fn part(ops: &Range<u64>, k: usize, n: usize) -> Range<u64> {
 }
 
 impl Model for ProcessModel {
-    fn run(&mut self, ops: Range<u64>, _log: &std::sync::Arc<OpLog>) -> anyhow::Result<RunOutput> {
+    fn run(&mut self, ops: Range<u64>, log: &std::sync::Arc<OpLog>) -> anyhow::Result<RunOutput> {
         // The workers record their own parts; their latencies come back with the replies.
         anyhow::ensure!(!self.broken, "a worker failed in an earlier run");
         self.broken = true;
         let n = self.workers.len();
         // Send every command before reading any reply, so the workers run side by side.
+        // The timeline samples the first ops of every worker's part: the first ops of
+        // the whole window would all fall in the first worker's part.
+        let traced = log.trace_len().div_ceil(n as u64);
         for (k, w) in self.workers.iter_mut().enumerate() {
-            w.send(&Command::Run(part(&ops, k, n)).to_line())?;
+            let run = Command::Run {
+                ops: part(&ops, k, n),
+                traced,
+            };
+            w.send(&run.to_line())?;
         }
         // Buckets are pooled and turned into one histogram at the end: merging a
         // histogram per worker would scan every one of its ~33 000 counters.
@@ -213,11 +220,17 @@ impl Model for ProcessModel {
             windowed: true,
             ..WindowMemory::default()
         };
-        for w in &mut self.workers {
+        let mut spans = Vec::new();
+        for (k, w) in self.workers.iter_mut().enumerate() {
             let line = w.read_line("during a run")?;
             let reply: RunReply = serde_json::from_str(&line)
                 .map_err(|e| w.failure(&format!("sent a bad reply ({e}): '{line}'")))?;
             buckets.extend_from_slice(&reply.buckets);
+            // A worker runs a sequential model: its lane is its process's.
+            spans.extend(reply.spans.iter().map(|s| Span {
+                worker: k as u32,
+                ..*s
+            }));
             checksum = checksum.wrapping_add(reply.checksum);
             // Peak RSS adds up too: the workers are alive at the same time.
             usage = usage.plus(&reply.rusage);
@@ -229,6 +242,7 @@ impl Model for ProcessModel {
             latency: Some(Recorder::from_buckets(&buckets)),
             workers: Some(usage),
             workers_memory: Some(memory),
+            spans,
         })
     }
 

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
-use crate::metrics::{Rusage, WindowMemory};
+use crate::metrics::{Rusage, Span, WindowMemory};
 
 /// What a worker says once its model is built.
 pub(crate) const READY: &str = "ready";
@@ -18,7 +18,7 @@ pub(crate) const READY: &str = "ready";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Command {
     /// Run the ops with these indices and reply with a [`RunReply`].
-    Run(Range<u64>),
+    Run { ops: Range<u64>, traced: u64 },
     /// Time the kernel (`seed`, `iters`) and reply with a [`SpeedReply`]: the speed
     /// check around the window, taken where the ops run.
     Speed {
@@ -35,7 +35,7 @@ impl Command {
     /// The command as a line, without its newline.
     pub(crate) fn to_line(&self) -> String {
         match self {
-            Command::Run(r) => format!("run {} {}", r.start, r.end),
+            Command::Run { ops, traced } => format!("run {} {} {traced}", ops.start, ops.end),
             Command::Speed { seed, iters } => format!("speed {seed} {iters}"),
             Command::Exit => "exit".to_string(),
         }
@@ -46,14 +46,17 @@ impl Command {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
             ["exit"] => Ok(Command::Exit),
-            ["run", start, end] => {
+            ["run", start, end, traced] => {
                 let num = |s: &str| {
                     s.parse::<u64>()
                         .map_err(|e| anyhow::anyhow!("bad op index '{s}' in command '{line}': {e}"))
                 };
-                let (start, end) = (num(start)?, num(end)?);
+                let (start, end, traced) = (num(start)?, num(end)?, num(traced)?);
                 anyhow::ensure!(start <= end, "empty-backwards range in command '{line}'");
-                Ok(Command::Run(start..end))
+                Ok(Command::Run {
+                    ops: start..end,
+                    traced,
+                })
             }
             ["speed", seed, iters] => {
                 let num = |s: &str| {
@@ -66,7 +69,7 @@ impl Command {
                 })
             }
             _ => anyhow::bail!(
-                "unknown worker command '{line}' (expected `run START END`, `speed SEED ITERS` or `exit`)"
+                "unknown worker command '{line}' (expected `run START END TRACED`, `speed SEED ITERS` or `exit`)"
             ),
         }
     }
@@ -83,6 +86,8 @@ pub(crate) struct RunReply {
     pub rusage: Rusage,
     /// The worker's memory across the run (its op log counted as harness).
     pub memory: WindowMemory,
+    #[serde(default)]
+    pub spans: Vec<Span>,
 }
 
 /// A worker's answer to `speed`.
@@ -99,8 +104,14 @@ mod tests {
     #[test]
     fn commands_round_trip() {
         for c in [
-            Command::Run(3..17),
-            Command::Run(0..0),
+            Command::Run {
+                ops: 3..17,
+                traced: 4,
+            },
+            Command::Run {
+                ops: 0..0,
+                traced: 0,
+            },
             Command::Speed { seed: 1, iters: 9 },
             Command::Exit,
         ] {
@@ -110,9 +121,9 @@ mod tests {
 
     #[test]
     fn bad_commands_are_errors_naming_the_line() {
-        let err = Command::parse("run 5 x").unwrap_err().to_string();
-        assert!(err.contains("run 5 x"), "{err}");
-        assert!(Command::parse("run 9 2").is_err());
+        let err = Command::parse("run 5 x 0").unwrap_err().to_string();
+        assert!(err.contains("run 5 x 0"), "{err}");
+        assert!(Command::parse("run 9 2 0").is_err());
         assert!(Command::parse("walk").is_err());
         assert!(Command::parse("").is_err());
     }

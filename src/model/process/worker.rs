@@ -45,11 +45,11 @@ pub fn worker_main() -> anyhow::Result<()> {
                     &serde_json::to_string(&SpeedReply { seconds })?,
                 )?;
             }
-            Command::Run(ops) => {
+            Command::Run { ops, traced } => {
                 // The part's log is allocated and touched before this worker's clock and
                 // samples start, like the cell process's (it is 8 bytes per op of the
                 // part: the parts add up to one log of the whole window).
-                let log = std::sync::Arc::new(OpLog::new(ops.clone()));
+                let log = std::sync::Arc::new(OpLog::with_trace(ops.clone(), traced));
                 let watch = PeakWatch::start();
                 let before = Rusage::now(Who::SelfProcess);
                 let out = model
@@ -69,6 +69,7 @@ pub fn worker_main() -> anyhow::Result<()> {
                     buckets: latency.to_buckets(),
                     rusage,
                     memory,
+                    spans: log.spans(),
                 };
                 send(&mut replies, &serde_json::to_string(&reply)?)?;
             }
