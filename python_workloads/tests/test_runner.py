@@ -35,8 +35,13 @@ def test_protocol_runs_the_ops_and_reports():
     # The latencies come only when asked, after the window.
     assert lat["status"] == "latencies" and len(lat["latencies_ns"]) == 16
     assert all(ns > 0 for ns in lat["latencies_ns"])
+    # The first 3 ops of the window keep their spans, on the two threads' lanes.
+    spans = lat["spans"]
+    assert len(spans) == 3 and all(w in (0, 1) for w, *_ in spans)
+    assert all(s <= c <= e for _, s, c, e, _ in spans)
     mem = window["memory"]
-    assert mem["peak_kib"] >= mem["before_kib"] > 0 and mem["harness_kib"] == 4
+    # The op log and the span slots: one page each.
+    assert mem["peak_kib"] >= mem["before_kib"] > 0 and mem["harness_kib"] == 8
     assert set(window["rusage"]) == {
         "user_s",
         "sys_s",
