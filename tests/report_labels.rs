@@ -93,7 +93,7 @@ fn svgs(html: &str) -> Vec<&str> {
 }
 
 /// The text content of every element `tag` in `doc` (markup inside stripped).
-fn texts<'a>(doc: &'a str, tag: &str) -> Vec<String> {
+fn texts(doc: &str, tag: &str) -> Vec<String> {
     let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
     let mut out = Vec::new();
     let mut rest = doc;

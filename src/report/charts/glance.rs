@@ -66,16 +66,11 @@ pub(crate) fn render(strips: &[Strip]) -> Result<String> {
                 .pos(Pos::new(h, VPos::Center))
         };
         // The axis: I/O share from pure CPU to pure I/O.
-        for (f, what) in [
-            (0.0, "0% I/O: pure CPU"),
-            (0.5, "50%"),
-            (1.0, "100%: pure I/O"),
+        for (f, what, hp) in [
+            (0.0, "0% I/O: pure CPU", HPos::Left),
+            (0.5, "50%", HPos::Center),
+            (1.0, "100%: pure I/O", HPos::Right),
         ] {
-            let hp = match f {
-                f if f == 0.0 => HPos::Left,
-                f if f == 1.0 => HPos::Right,
-                _ => HPos::Center,
-            };
             root.draw(&Text::new(what, (x_of(f) as i32, 14), text(TICK_PX, hp)))
                 .map_err(pe)?;
         }
