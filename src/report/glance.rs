@@ -272,26 +272,22 @@ fn sentence(g: &Group, winners: &[(f64, Vec<String>)], kind: IoKind) -> String {
             None => depart.push("no async tasks ran at the I/O end".into()),
         }
     }
-    let mut s = String::new();
-    if !agree.is_empty() {
-        s.push_str(&format!("Agrees with the guide: {}.", agree.join("; ")));
+    // One sentence: its parts joined by semicolons, the agreement first.
+    let parts: Vec<String> = [
+        ("agrees with the guide", agree),
+        ("departs from it", depart),
+        ("too close to call within the repetitions' spread", open),
+    ]
+    .into_iter()
+    .filter(|(_, items)| !items.is_empty())
+    .map(|(what, items)| format!("{what}: {}", items.join(", and ")))
+    .collect();
+    let s = parts.join("; ");
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => s,
     }
-    if !depart.is_empty() {
-        if !s.is_empty() {
-            s.push(' ');
-        }
-        s.push_str(&format!("Departs from it: {}.", depart.join("; ")));
-    }
-    if !open.is_empty() {
-        if !s.is_empty() {
-            s.push(' ');
-        }
-        s.push_str(&format!(
-            "Too close to call within the repetitions' spread: {}.",
-            open.join("; ")
-        ));
-    }
-    s
 }
 
 #[cfg(test)]
@@ -359,7 +355,7 @@ mod tests {
             "{}",
             s.sentence
         );
-        assert!(!s.sentence.contains("Departs"), "{}", s.sentence);
+        assert!(!s.sentence.contains("departs"), "{}", s.sentence);
     }
 
     #[test]
