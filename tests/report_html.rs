@@ -106,8 +106,8 @@ fn merge_of_two_machines_keeps_them_apart() {
     let mut b = fixture();
     b.environment.hostname = "other-host".into();
     let html = render_html(&[a, b], None).unwrap();
-    assert!(html.contains("rust · N = 64 · fixture-host"));
-    assert!(html.contains("rust · N = 64 · other-host"));
+    assert!(html.contains("Rust · N = 64 · fixture-host"));
+    assert!(html.contains("Rust · N = 64 · other-host"));
     assert!(html.contains("2 results files, merged"));
 }
 

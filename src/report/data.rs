@@ -130,9 +130,9 @@ pub(crate) struct Group<'a> {
 }
 
 impl Group<'_> {
-    /// "rust · N = 64 · host-a".
+    /// "Rust · N = 64 · host-a", the runtime in words (`names::runtime_name`).
     pub fn title(&self) -> String {
-        let mut t = self.runtime.as_str().to_string();
+        let mut t = crate::report::names::runtime_name(self.runtime).to_string();
         if let Some(n) = self.concurrency {
             t.push_str(&format!(" · N = {n}"));
         }

@@ -11,7 +11,9 @@
 mod charts;
 mod costs;
 mod data;
+mod glance;
 mod html;
+mod names;
 mod page;
 mod stability;
 pub mod terminal;
@@ -132,7 +134,7 @@ fn render(results: &[Results], baseline: Option<(&Comparison, &Results)>) -> Res
     let probes = verdicts::probe_sources(&merged);
     let claims = verdicts::claims(&rows, &probes);
     let mut charts = String::new();
-    let mut toc = String::new();
+    let mut toc = String::from("<li><a href=\"#at-a-glance\">At a glance</a></li>");
     if baseline.is_some() {
         toc.push_str("<li><a href=\"#comparison\">Comparison</a></li>");
     }
@@ -188,7 +190,15 @@ fn render(results: &[Results], baseline: Option<(&Comparison, &Results)>) -> Res
             ("title", &esc(&title)),
             ("description", &esc(&desc_dedup.join(" / "))),
             ("css", CSS),
-            ("summary", &page::summary(&merged)),
+            (
+                "summary",
+                &format!(
+                    "{}{}",
+                    page::summary(&merged),
+                    stability::drift_banner(&merged)
+                ),
+            ),
+            ("glance", &glance::section(&rows, &claims)?),
             ("toc", &toc),
             ("comparison", &comparison_html),
             ("charts", &charts),

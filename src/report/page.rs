@@ -86,7 +86,13 @@ pub(crate) fn findings_list(findings: &[Finding], missing: &str) -> String {
             Some(_) => "inconclusive",
             None => "info",
         };
-        let _ = write!(s, "<li class=\"{class}\">{}</li>", esc(&f.text));
+        let mark = f.drift.as_deref().map_or(String::new(), |d| {
+            format!(
+                " <a class=\"drift\" href=\"#stability\" title=\"the kernel ran at {}\">⚠ drift</a>",
+                esc(d)
+            )
+        });
+        let _ = write!(s, "<li class=\"{class}\">{}{mark}</li>", esc(&f.text));
     }
     s.push_str("</ul>");
     s

@@ -10,6 +10,7 @@ use std::fmt::Write;
 use super::charts::Table;
 use super::data::{num, Row};
 use super::html::{esc, table};
+use super::names::plain_name;
 use crate::metrics::drift;
 use crate::results::{CellStatus, Merged};
 use crate::scenario::Runtime;
@@ -111,25 +112,54 @@ pub(crate) fn stability_section(m: &Merged) -> String {
     s
 }
 
-/// The clause a verdict comparing `rows` gets when any of them drifted, e.g. " — but the
-/// kernel ran at 0.60× calibrated speed during the sequential cell: treat this ratio
-/// with care". Empty when none drifted.
-pub(crate) fn drift_clause(rows: &[&Row]) -> String {
+/// What drifted among the cells a verdict compares, e.g. "0.60× calibrated speed during
+/// the Python sequential (one worker) cell"; `None` when none drifted. The page shows it
+/// as a mark on the finding, and says once, in a banner, what drift means.
+pub(crate) fn drift_clause(rows: &[&Row]) -> Option<String> {
     let parts: Vec<String> = rows
         .iter()
         .filter_map(|r| {
-            drift::worst(&r.result.repetitions)
-                .map(|w| format!("{w:.2}× calibrated speed during the {} cell", r.label()))
+            drift::worst(&r.result.repetitions).map(|w| {
+                format!(
+                    "{w:.2}× calibrated speed during the {} cell",
+                    plain_name(r.label())
+                )
+            })
         })
         .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " — but the kernel ran at {}: treat this ratio with care",
-            parts.join(" and ")
-        )
+    (!parts.is_empty()).then(|| parts.join(" and "))
+}
+
+/// The banner under the page's summary when any cell drifted: said once, with the
+/// range of speeds; the findings that compare such cells carry a ⚠ mark. Empty when the
+/// machine held steady (or the files have no speed checks).
+pub(crate) fn drift_banner(m: &Merged) -> String {
+    let ok: Vec<_> = m
+        .cells
+        .iter()
+        .filter(|c| c.result.status == CellStatus::Ok)
+        .collect();
+    let worst: Vec<f64> = ok
+        .iter()
+        .filter_map(|c| drift::worst(&c.result.repetitions))
+        .collect();
+    if worst.is_empty() {
+        return String::new();
     }
+    let lo = worst.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = worst.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let range = if (hi - lo).abs() < 0.005 {
+        format!("{lo:.2}×")
+    } else {
+        format!("{lo:.2}–{hi:.2}×")
+    };
+    format!(
+        "<p class=\"warning drift-banner\">The machine's speed drifted: during {} of {} cells the kernel ran at {range} the speed it was calibrated at (outside {:.2}–{:.2}×), so ratios involving those cells may show the machine rather than the model. Findings that compare such a cell are marked <span class=\"drift\">⚠ drift</span>; the cells are listed under <a href=\"#stability\">Machine stability</a> and marked ⚠ in the tables.</p>",
+        worst.len(),
+        ok.len(),
+        drift::LOW,
+        drift::HIGH
+    )
 }
 
 #[cfg(test)]
@@ -218,14 +248,18 @@ mod tests {
             .iter()
             .find(|r| r.cell.runtime == Runtime::Python && r.cell.model == ModelKind::Thread)
             .unwrap();
-        assert_eq!(drift_clause(&[other]), "");
+        assert_eq!(drift_clause(&[other]), None);
         assert_eq!(
-            drift_clause(&[other, seq]),
-            format!(
-                " — but the kernel ran at 0.60× calibrated speed during the {} cell: treat this ratio with care",
-                seq.label()
-            )
+            drift_clause(&[other, seq]).as_deref(),
+            Some("0.60× calibrated speed during the Python sequential (one worker) cell")
         );
+        assert!(
+            drift_banner(&m).contains("speed drifted"),
+            "{}",
+            drift_banner(&m)
+        );
+        let steady = merge(&[checked(fixture(), 1.0, 1.0)]);
+        assert_eq!(drift_banner(&steady), "");
     }
 
     #[test]
@@ -240,19 +274,18 @@ mod tests {
             io_switches(&rows_),
         ];
         assert!(all.iter().flatten().count() > 0);
-        assert!(all
-            .iter()
-            .flatten()
-            .all(|f| !f.text.contains("treat this ratio with care")));
+        assert!(all.iter().flatten().all(|f| f.drift.is_none()));
         slow_python_sequential(&mut r, 0.6);
         let drifting = merge(&[r]);
         let threads = python_threads(&rows(&drifting));
         assert!(!threads.is_empty());
         assert!(
             threads.iter().all(|f| f
-                .text
-                .ends_with("during the sequential cpu=py io=py cell: treat this ratio with care")),
+                .drift
+                .as_deref()
+                .is_some_and(|d| d.ends_with("during the Python sequential (one worker) cell"))),
             "{threads:?}"
         );
+        assert!(threads.iter().all(|f| !f.text.contains("calibrated speed")));
     }
 }

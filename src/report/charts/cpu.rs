@@ -14,7 +14,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
     let svgs = pair_by_fraction(
         rows,
         ["User CPU", "System CPU"],
-        Axis::log("CPU time per op (µs, log)"),
+        Axis::log_us("CPU time per op (log)"),
         &|r| [r.s.cpu_user_us_per_op, r.s.cpu_sys_us_per_op],
     )?;
     let mut head = ident_head();

@@ -10,14 +10,15 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::palette::{look, short_label, Dash, Look, Marker};
-use crate::report::data::num_trim;
+use super::palette::{look, Dash, Look, Marker};
+use super::ticks::{log_ticks, tick_text, GAP_X, GAP_Y};
+use crate::report::names::{plain_name, tiny_name};
 
 /// The root drawing area of a chart.
 pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
-/// Width of the legend column, pixels.
-const LEGEND_W: u32 = 340;
+/// Height of one legend row, pixels.
+const LEGEND_ROW: u32 = 24;
 /// What joins the names of tied models in a band label.
 pub(crate) const TIE: &str = " ≈ ";
 
@@ -25,6 +26,15 @@ pub(crate) const TIE: &str = " ≈ ";
 const BAND_H: u32 = 44;
 /// Font of every label.
 const FONT: &str = "sans-serif";
+/// Font sizes as plotters takes them. Its SVG backend writes `font-size` at 1/1.24 of
+/// the size asked for (16 → 12.9 px), so none is under 16: the page shows a chart at
+/// 95% or more of its size in an 800-pixel window, and text stays above 12 px.
+pub(crate) const TITLE_PX: u32 = 19;
+pub(crate) const TICK_PX: u32 = 16;
+pub(crate) const DESC_PX: u32 = 17;
+pub(crate) const LEGEND_PX: u32 = 16;
+/// About how wide a character of a `LEGEND_PX` label is, pixels (for layout).
+const CHAR_W: f64 = 7.4;
 
 /// Converts a plotters error into anyhow (its error types are generic over the backend).
 pub(crate) fn pe<E: std::fmt::Display>(e: E) -> anyhow::Error {
@@ -40,6 +50,11 @@ pub(crate) struct Axis {
     pub log: bool,
     /// Linear axes: start at zero.
     pub from_zero: bool,
+    /// A fixed range in data units (e.g. 0–100 for a share in percent), whatever the
+    /// data: a panel with only one I/O share still reads as a share.
+    pub fixed: Option<(f64, f64)>,
+    /// Ticks are durations in µs, written "500 µs", "2 ms", "1 s".
+    pub micros: bool,
 }
 
 impl Axis {
@@ -49,6 +64,24 @@ impl Axis {
             desc: desc.into(),
             log: false,
             from_zero: true,
+            fixed: None,
+            micros: false,
+        }
+    }
+
+    /// The I/O share of the op in percent: always 0–100.
+    pub fn share() -> Axis {
+        Axis {
+            fixed: Some((0.0, 100.0)),
+            ..Axis::linear("I/O share of the op (%)")
+        }
+    }
+
+    /// A log10 axis of durations in µs (ticks written as durations).
+    pub fn log_us(desc: &str) -> Axis {
+        Axis {
+            micros: true,
+            ..Axis::log(desc)
         }
     }
 
@@ -58,6 +91,8 @@ impl Axis {
             desc: desc.into(),
             log: true,
             from_zero: false,
+            fixed: None,
+            micros: false,
         }
     }
 }
@@ -88,7 +123,8 @@ pub(crate) struct Plot {
     pub band: Option<Vec<(f64, String)>>,
 }
 
-/// Renders plots side by side with one legend for all their labels; returns the SVG.
+/// Renders plots side by side with one legend for all their labels under them; returns
+/// the SVG. `plot_w` is the width of one plot, `h` the height of the plots.
 pub(crate) fn render(plots: &[Plot], plot_w: u32, h: u32) -> Result<String> {
     let mut labels: Vec<String> = Vec::new();
     for l in plots.iter().flat_map(|p| &p.lines) {
@@ -96,18 +132,20 @@ pub(crate) fn render(plots: &[Plot], plot_w: u32, h: u32) -> Result<String> {
             labels.push(l.label.clone());
         }
     }
-    let w = plot_w * plots.len().max(1) as u32 + LEGEND_W;
-    let h = h.max(60 + 20 * labels.len() as u32);
+    let w = plot_w * plots.len().max(1) as u32;
+    let legend = legend_layout(&labels, w);
+    let rows = legend.iter().map(|(_, row, _)| row + 1).max().unwrap_or(0);
+    let legend_h = if rows == 0 { 0 } else { 10 + LEGEND_ROW * rows };
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (w, h + legend_h)).into_drawing_area();
         root.fill(&WHITE).map_err(pe)?;
-        let (plots_area, legend_area) = root.split_horizontally(w - LEGEND_W);
+        let (plots_area, legend_area) = root.split_vertically(h);
         let areas = plots_area.split_evenly((1, plots.len().max(1)));
         for (area, plot) in areas.iter().zip(plots) {
             draw_plot(&root, area, plot)?;
         }
-        draw_legend(&root, &legend_area, &labels)?;
+        draw_legend(&root, &legend_area, &labels, &legend)?;
         root.present().map_err(pe)?;
     }
     Ok(svg)
@@ -125,6 +163,9 @@ fn tx(axis: &Axis, v: f64, floor: f64) -> f64 {
 
 /// The axis range in axis units for `values`.
 fn range(axis: &Axis, values: &[f64], at_least: Option<f64>) -> (f64, f64, f64) {
+    if let Some((lo, hi)) = axis.fixed {
+        return (lo, hi, 0.0);
+    }
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     if axis.log {
         let pos: Vec<f64> = finite.iter().copied().filter(|v| *v > 0.0).collect();
@@ -156,13 +197,13 @@ fn range(axis: &Axis, values: &[f64], at_least: Option<f64>) -> (f64, f64, f64) 
     }
 }
 
-/// A tick label: the value in data units, trailing zeros trimmed ("0.1", "20", "1000").
+/// A tick label of a linear axis: the value, trailing zeros trimmed ("0.1", "20").
 fn tick(axis: &Axis, v: f64) -> String {
-    num_trim(if axis.log { 10f64.powf(v) } else { v })
+    tick_text(v, axis.micros)
 }
 
 fn draw_plot(root: &Area, area: &Area, plot: &Plot) -> Result<()> {
-    let (aw, ah) = area.dim_in_pixel();
+    let (_, ah) = area.dim_in_pixel();
     let (main, band_area) = match plot.band {
         Some(_) => {
             let (m, b) = area.split_vertically(ah.saturating_sub(BAND_H));
@@ -183,10 +224,11 @@ fn draw_plot(root: &Area, area: &Area, plot: &Plot) -> Result<()> {
     let (x0, x1, xf) = range(&plot.x, &xs, None);
     let (y0, y1, yf) = range(&plot.y, &ys, plot.y_at_least);
     let mut chart = ChartBuilder::on(&main)
-        .caption(&plot.title, (FONT, 17))
+        .caption(&plot.title, (FONT, TITLE_PX))
         .margin(10)
-        .x_label_area_size(46)
-        .y_label_area_size(64)
+        .margin_right(18)
+        .x_label_area_size(48)
+        .y_label_area_size(70)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(pe)?;
     let (xa, ya) = (plot.x.clone(), plot.y.clone());
@@ -197,17 +239,54 @@ fn draw_plot(root: &Area, area: &Area, plot: &Plot) -> Result<()> {
         .y_desc(plot.y.desc.as_str())
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
-        .label_style((FONT, 14))
-        .axis_desc_style((FONT, 15))
+        .label_style((FONT, TICK_PX))
+        .axis_desc_style((FONT, DESC_PX))
         .light_line_style(RGBColor(238, 238, 238))
         .bold_line_style(RGBColor(215, 215, 215));
+    // Log axes get their own 1-2-5 ticks below; plotters would label log10 values.
     if plot.x.log {
-        mesh.x_labels((x1 - x0).round() as usize + 1);
+        mesh.x_labels(0).disable_x_mesh();
     }
     if plot.y.log {
-        mesh.y_labels((y1 - y0).round() as usize + 1);
+        mesh.y_labels(0).disable_y_mesh();
     }
     mesh.draw().map_err(pe)?;
+    let (px_x, px_y) = chart.plotting_area().get_pixel_range();
+    if plot.x.log {
+        let len = (px_x.end - px_x.start) as f64;
+        for v in log_ticks(x0, x1, len, GAP_X) {
+            let (px, _) = chart.backend_coord(&(v.log10(), y0));
+            grid(root, [(px, px_y.start), (px, px_y.end)])?;
+            let style =
+                TextStyle::from((FONT, TICK_PX).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+            root.draw(&Text::new(
+                tick_text(v, plot.x.micros),
+                (px, px_y.end + 6),
+                style,
+            ))
+            .map_err(pe)?;
+        }
+    }
+    if plot.y.log {
+        let len = (px_y.end - px_y.start) as f64;
+        // Zeros sit on the bottom edge (see `range`): that tick then reads "0".
+        let zero = ys.iter().any(|v| v.is_finite() && *v <= 0.0);
+        for v in log_ticks(y0, y1, len, GAP_Y) {
+            let (_, py) = chart.backend_coord(&(x0, v.log10()));
+            grid(root, [(px_x.start, py), (px_x.end, py)])?;
+            let style = TextStyle::from((FONT, TICK_PX).into_font())
+                .pos(Pos::new(HPos::Right, VPos::Center));
+            let text = if zero && (v.log10() - y0).abs() < 1e-9 {
+                "0".to_string()
+            } else {
+                tick_text(v, plot.y.micros)
+            };
+            root.draw(&Text::new(text, (px_x.start - 6, py), style))
+                .map_err(pe)?;
+        }
+    }
+    let mut placed: Vec<(i32, i32)> = Vec::new();
+    let mut marks: Vec<((i32, i32), Look)> = Vec::new();
     for line in &plot.lines {
         let lk = look(&line.label);
         let px: Vec<(i32, i32)> = line
@@ -217,26 +296,51 @@ fn draw_plot(root: &Area, area: &Area, plot: &Plot) -> Result<()> {
             .map(|p| chart.backend_coord(&(tx(&plot.x, p.0, xf), tx(&plot.y, p.1, yf))))
             .collect();
         path(root, &px, &lk)?;
+        let mid = (px_x.start + px_x.end) / 2;
         for p in &px {
-            marker(root, *p, &lk)?;
+            let inward = if p.0 > mid { -1 } else { 1 };
+            marks.push((apart(*p, &mut placed, inward), lk));
         }
     }
+    // Markers after every line, so no line crosses a marker; each outlined in white and
+    // nudged sideways off any marker already at its place, so coinciding points of two
+    // series both show (the table has the exact values).
+    for (p, lk) in &marks {
+        marker(root, *p, lk)?;
+    }
     if let (Some(band), Some(band_area)) = (&plot.band, band_area) {
-        let (px_range, _) = chart.plotting_area().get_pixel_range();
         let to_px = |x: f64| {
             let t = (tx(&plot.x, x, xf) - x0) / (x1 - x0);
-            px_range.start as f64 + t * (px_range.end - px_range.start) as f64
+            px_x.start as f64 + t * (px_x.end - px_x.start) as f64
         };
-        draw_band(
-            root,
-            &band_area,
-            band,
-            &to_px,
-            (px_range.start, px_range.end),
-        )?;
+        draw_band(root, &band_area, band, &to_px, (px_x.start, px_x.end))?;
     }
-    let _ = aw;
     Ok(())
+}
+
+/// A light grid line between two pixels.
+fn grid(root: &Area, [a, b]: [(i32, i32); 2]) -> Result<()> {
+    root.draw(&PathElement::new(
+        vec![a, b],
+        RGBColor(225, 225, 225).stroke_width(1),
+    ))
+    .map_err(pe)
+}
+
+/// Where to draw a marker meant for `p`: `p` itself, or — when a marker already sits
+/// within a few pixels — shifted sideways by a marker's width per marker already there,
+/// towards the inside of the plot (`inward`: +1 right, -1 left), so that it never
+/// leaves the axes or covers a tick label.
+fn apart(p: (i32, i32), placed: &mut Vec<(i32, i32)>, inward: i32) -> (i32, i32) {
+    let near = |q: &(i32, i32), r: (i32, i32)| (q.0 - r.0).abs() < 7 && (q.1 - r.1).abs() < 7;
+    let mut at = p;
+    let mut k: i32 = 0;
+    while placed.iter().any(|q| near(q, at)) && k < 12 {
+        k += 1;
+        at = (p.0 + inward * 9 * k, p.1);
+    }
+    placed.push(at);
+    at
 }
 
 /// The band under a plot naming the best label at each point: a tinted cell per point,
@@ -249,11 +353,14 @@ fn draw_band(
     (left, right): (i32, i32),
 ) -> Result<()> {
     let (_, by) = band_area.get_base_pixel();
-    let (top, bottom) = (by + 6, by + BAND_H as i32 - 14);
+    let (top, bottom) = (by + 6, by + BAND_H as i32 - 10);
+    let caption = TextStyle::from((FONT, TICK_PX).into_font())
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Right, VPos::Center));
     root.draw(&Text::new(
-        "best",
-        (left - 48, (top + bottom) / 2 - 6),
-        (FONT, 14).into_font().color(&BLACK),
+        "fastest",
+        (left - 6, (top + bottom) / 2),
+        caption,
     ))
     .map_err(pe)?;
     // Each point owns the band half-way to its neighbours; a run of points with the
@@ -275,7 +382,7 @@ fn draw_band(
         let (l, r) = (edge(start), edge(end));
         start = end;
         // A tie (models the repetitions cannot tell apart, joined by " ≈ ") is drawn
-        // grey, without a model's marker: no model wins there.
+        // grey, without a model's marker, and says "tie": no model wins there.
         let names: Vec<&str> = label.split(TIE).collect();
         let tie = names.len() > 1;
         let lk = look(names[0]);
@@ -290,24 +397,23 @@ fn draw_band(
         ))
         .map_err(pe)?;
         if !tie {
-            marker(root, (l as i32 + 8, (top + bottom) / 2), &lk)?;
+            marker(root, (l as i32 + 9, (top + bottom) / 2), &lk)?;
         }
-        let style = TextStyle::from((FONT, 14).into_font())
+        let style = TextStyle::from((FONT, LEGEND_PX).into_font())
             .color(&BLACK)
             .pos(Pos::new(HPos::Center, VPos::Center));
-        let text: Vec<String> = names.iter().map(|n| short_label(n)).collect();
-        // A name wider than its cell is cut (about 7.5 px a character at 14 px), so it
-        // never spills over its neighbour or the "best" caption; the table has it whole.
-        let fits = (((r - l) / 7.5) as usize).max(2);
-        let text = text.join(TIE);
-        let text = if text.chars().count() > fits {
-            format!("{}…", text.chars().take(fits - 1).collect::<String>())
+        let short: Vec<String> = names.iter().map(|n| tiny_name(n)).collect();
+        let text = if tie {
+            format!("tie: {}", short.join(TIE))
         } else {
-            text
+            short.join(TIE)
         };
         root.draw(&Text::new(
-            text,
-            ((l + r) as i32 / 2 + 6, (top + bottom) / 2),
+            fit(&text, r - l - 20.0),
+            (
+                (l + r) as i32 / 2 + if tie { 0 } else { 8 },
+                (top + bottom) / 2,
+            ),
             style,
         ))
         .map_err(pe)?;
@@ -315,23 +421,57 @@ fn draw_band(
     Ok(())
 }
 
-fn mix_white(c: RGBColor, t: f64) -> RGBColor {
+/// `text` cut with an ellipsis to about `px` pixels of a 14-px label, so it never spills
+/// over its neighbour; the table has it whole.
+pub(crate) fn fit(text: &str, px: f64) -> String {
+    let room = ((px / CHAR_W) as usize).max(2);
+    if text.chars().count() > room {
+        format!("{}…", text.chars().take(room - 1).collect::<String>())
+    } else {
+        text.to_string()
+    }
+}
+
+pub(crate) fn mix_white(c: RGBColor, t: f64) -> RGBColor {
     let f = |v: u8| (f64::from(v) + (255.0 - f64::from(v)) * t).round() as u8;
     RGBColor(f(c.0), f(c.1), f(c.2))
 }
 
-/// The legend column: a line sample with its marker and the label, one per row.
-fn draw_legend(root: &Area, area: &Area, labels: &[String]) -> Result<()> {
+/// Where each legend entry goes: (x offset, row, text) — entries flow left to right and
+/// wrap at `w`, each as wide as its plain name.
+fn legend_layout(labels: &[String], w: u32) -> Vec<(i32, u32, String)> {
+    let mut out = Vec::new();
+    let (mut x, mut row) = (60.0, 0u32);
+    for label in labels {
+        let text = fit(&plain_name(label), f64::from(w) - 120.0);
+        let width = 44.0 + text.chars().count() as f64 * CHAR_W + 22.0;
+        if x > 60.0 && x + width > f64::from(w) {
+            x = 60.0;
+            row += 1;
+        }
+        out.push((x as i32, row, text));
+        x += width;
+    }
+    out
+}
+
+/// The legend under the plots: a line sample with its marker and the plain name.
+fn draw_legend(
+    root: &Area,
+    area: &Area,
+    labels: &[String],
+    layout: &[(i32, u32, String)],
+) -> Result<()> {
     let (x0, y0) = area.get_base_pixel();
-    for (i, label) in labels.iter().enumerate() {
+    for (label, (dx, row, text)) in labels.iter().zip(layout) {
         let lk = look(label);
-        let y = y0 + 40 + 20 * i as i32;
-        path(root, &[(x0 + 4, y), (x0 + 34, y)], &lk)?;
-        marker(root, (x0 + 19, y), &lk)?;
-        let style = TextStyle::from((FONT, 13).into_font())
+        let (x, y) = (x0 + dx, y0 + 4 + (LEGEND_ROW * row + LEGEND_ROW / 2) as i32);
+        path(root, &[(x, y), (x + 32, y)], &lk)?;
+        marker(root, (x + 16, y), &lk)?;
+        let style = TextStyle::from((FONT, LEGEND_PX).into_font())
             .color(&BLACK)
             .pos(Pos::new(HPos::Left, VPos::Center));
-        root.draw(&Text::new(label.clone(), (x0 + 40, y), style))
+        root.draw(&Text::new(text.clone(), (x + 40, y), style))
             .map_err(pe)?;
     }
     Ok(())
@@ -383,8 +523,11 @@ fn path(root: &Area, pts: &[(i32, i32)], lk: &Look) -> Result<()> {
     Ok(())
 }
 
-/// The look's marker centred on `p`.
+/// The look's marker centred on `p`, outlined in white so that touching markers stay
+/// apart.
 fn marker(root: &Area, (x, y): (i32, i32), lk: &Look) -> Result<()> {
+    let halo = WHITE.filled();
+    root.draw(&Circle::new((x, y), 7, halo)).map_err(pe)?;
     let fill = lk.color.filled();
     match lk.marker {
         Marker::Circle => root.draw(&Circle::new((x, y), 4, fill)),
@@ -430,7 +573,11 @@ mod tests {
             svg.contains(">\nI/O share (%)\n</text>"),
             "axis title is text"
         );
-        assert!(svg.contains("gil=held"), "legend is text");
+        assert!(
+            svg.contains("Python threads, native CPU helper"),
+            "legend is text, in plain words"
+        );
+        assert!(!svg.contains("gil="), "no internal id in the chart");
         assert!(svg.contains("<rect") && svg.contains("<circle"), "markers");
         assert!(svg.contains("<text"), "labels are text elements");
     }

@@ -8,7 +8,7 @@ use anyhow::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::draw::pe;
+use super::draw::{pe, DESC_PX, TICK_PX, TITLE_PX};
 use super::palette::look;
 use super::Figure;
 use crate::report::data::{num, num_trim, Row};
@@ -127,9 +127,9 @@ fn bars<'a>(all: &[Speedup<'a>], tag: &str) -> Vec<Speedup<'a>> {
 
 fn bar_label(s: &Speedup) -> String {
     format!(
-        "{} {} ×{}",
-        s.row.cell.runtime.as_str(),
-        s.row.label(),
+        "{} ({}), N = {}",
+        crate::report::names::plain_name(s.row.label()),
+        crate::report::names::runtime_name(s.row.cell.runtime),
         s.row.cell.concurrency
     )
 }
@@ -184,8 +184,9 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
 }
 
 fn draw_bars(bars: &[Speedup], tag: &str) -> Result<String> {
-    const LABEL_W: u32 = 360;
-    let (w, h) = (900u32, 130 + 26 * bars.len() as u32);
+    // Each bar's name is written above it across the plot's width (names run to 70
+    // characters), so the chart fits 780 px — full size in an 800-px window.
+    let (w, h) = (780u32, 130 + 44 * bars.len() as u32);
     let cores = bars.first().map_or(1, |b| b.row.cores) as f64;
     let top = bars
         .iter()
@@ -204,10 +205,11 @@ fn draw_bars(bars: &[Speedup], tag: &str) -> Result<String> {
             format!("Speed-up over sequential, most CPU-bound share — {tag}")
         };
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 17))
+            .caption(title, ("sans-serif", TITLE_PX))
             .margin(10)
-            .x_label_area_size(42)
-            .y_label_area_size(LABEL_W)
+            .margin_right(24)
+            .x_label_area_size(46)
+            .y_label_area_size(12)
             .build_cartesian_2d(0.0..top, 0.0..n + 0.8)
             .map_err(pe)?;
         chart
@@ -216,8 +218,8 @@ fn draw_bars(bars: &[Speedup], tag: &str) -> Result<String> {
             .y_labels(0)
             .x_desc("speed-up over the sequential baseline (×, higher is better)")
             .x_label_formatter(&|v| format!("{}×", num_trim(*v)))
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 15))
+            .label_style(("sans-serif", TICK_PX))
+            .axis_desc_style(("sans-serif", DESC_PX))
             .light_line_style(RGBColor(238, 238, 238))
             .draw()
             .map_err(pe)?;
@@ -227,17 +229,18 @@ fn draw_bars(bars: &[Speedup], tag: &str) -> Result<String> {
             let lk = look(b.row.label());
             chart
                 .draw_series(std::iter::once(Rectangle::new(
-                    [(0.0, y + 0.18), (b.speedup, y + 0.82)],
+                    [(0.0, y + 0.08), (b.speedup, y + 0.5)],
                     lk.color.filled(),
                 )))
                 .map_err(pe)?;
-            let (x0, ym) = chart.backend_coord(&(0.0, y + 0.5));
-            let (xe, _) = chart.backend_coord(&(b.speedup, y + 0.5));
-            let right = TextStyle::from(("sans-serif", 13).into_font())
-                .pos(Pos::new(HPos::Right, VPos::Center));
-            root.draw(&Text::new(bar_label(b), (x0 - 6, ym), right))
+            let (x0, ym) = chart.backend_coord(&(0.0, y + 0.29));
+            let (_, yl) = chart.backend_coord(&(0.0, y + 0.74));
+            let (xe, _) = chart.backend_coord(&(b.speedup, y + 0.29));
+            let above = TextStyle::from(("sans-serif", TICK_PX).into_font())
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            root.draw(&Text::new(bar_label(b), (x0 + 4, yl), above))
                 .map_err(pe)?;
-            let left = TextStyle::from(("sans-serif", 13).into_font())
+            let left = TextStyle::from(("sans-serif", TICK_PX).into_font())
                 .pos(Pos::new(HPos::Left, VPos::Center));
             root.draw(&Text::new(
                 format!("{}×", num(b.speedup)),
@@ -259,7 +262,7 @@ fn draw_bars(bars: &[Speedup], tag: &str) -> Result<String> {
                 .map_err(pe)?;
             // The reference lines' labels sit in a spare strip above the top bar.
             let (px, py) = chart.backend_coord(&(x, n + 0.4));
-            let beside = TextStyle::from(("sans-serif", 12).into_font())
+            let beside = TextStyle::from(("sans-serif", TICK_PX).into_font())
                 .pos(Pos::new(HPos::Left, VPos::Center));
             root.draw(&Text::new(what, (px + 4, py), beside))
                 .map_err(pe)?;

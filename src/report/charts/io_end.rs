@@ -60,7 +60,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
                 Axis::linear("efficiency (measured / ideal bound)"),
                 &|r| r.s.shown_efficiency(),
             ),
-            ("p99 latency", Axis::log("p99 per op (µs, log)"), &|r| {
+            ("p99 latency", Axis::log_us("p99 per op (log)"), &|r| {
                 r.s.latency_us.p99
             }),
             (
@@ -70,7 +70,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
             ),
             (
                 "System time",
-                Axis::log("system CPU µs per op (log)"),
+                Axis::log_us("system CPU per op (log)"),
                 &|r| r.s.cpu_sys_us_per_op,
             ),
         ];

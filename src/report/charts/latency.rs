@@ -13,7 +13,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
     let svgs = pair_by_fraction(
         rows,
         ["Latency p50", "Latency p99"],
-        Axis::log("per-op latency (µs, log)"),
+        Axis::log_us("per-op latency (log)"),
         &|r| [r.s.latency_us.p50, r.s.latency_us.p99],
     )?;
     let mut head = ident_head();

@@ -181,7 +181,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
             lines,
             band: None,
         };
-        fig.svgs.push(draw(&[plot], PLOT_W + 120, PLOT_H)?);
+        fig.svgs.push(draw(&[plot], 2 * PLOT_W, PLOT_H)?);
     }
     Ok(fig)
 }

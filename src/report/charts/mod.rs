@@ -6,15 +6,18 @@ mod costs;
 mod cpu;
 mod draw;
 mod gil;
+mod glance;
 mod io_end;
 mod latency;
 mod memory;
 pub(crate) mod palette;
 mod spectrum;
 mod switches;
+mod ticks;
 
 pub(crate) use costs::cost_bars;
 pub(crate) use gil::{speedups, Speedup};
+pub(crate) use glance::render as glance_svg;
 pub(crate) use memory::{slopes, Slope};
 
 use anyhow::Result;
@@ -132,8 +135,9 @@ impl Kind {
     }
 }
 
-/// Width of one plot, pixels (the SVG scales down to the page with CSS).
-pub(crate) const PLOT_W: u32 = 520;
+/// Width of one plot, pixels: two side by side fill 780, which an 800-pixel window
+/// shows at nearly full size (the SVG scales with the page through CSS).
+pub(crate) const PLOT_W: u32 = 390;
 /// Height of a panel, pixels.
 pub(crate) const PLOT_H: u32 = 380;
 
@@ -155,7 +159,7 @@ pub(crate) fn pair_by_fraction(
         let plots: Vec<draw::Plot> = (0..2)
             .map(|k| draw::Plot {
                 title: format!("{} — {}", titles[k], g.title()),
-                x: draw::Axis::linear("I/O share of the op (%)"),
+                x: draw::Axis::share(),
                 y: y.clone(),
                 y_at_least: None,
                 lines: g
@@ -191,9 +195,15 @@ pub(crate) fn ident(r: &Row) -> Vec<String> {
     } else {
         format!("{} ({})", r.cell.runtime.as_str(), r.tag)
     };
+    // A cell whose speed checks left the calibration's is marked, as the banner says.
+    let mark = if crate::metrics::drift::worst(&r.result.repetitions).is_some() {
+        " ⚠"
+    } else {
+        ""
+    };
     vec![
         rt,
-        r.label().to_string(),
+        format!("{}{mark}", r.label()),
         format!("{:.0}%", pct(r.cell.io_fraction)),
         r.cell.concurrency.to_string(),
     ]

@@ -75,16 +75,6 @@ fn darker(c: RGBColor) -> RGBColor {
     RGBColor(f(c.0), f(c.1), f(c.2))
 }
 
-/// A short form of a label for tight spots (the best-model band): `thread nat/nat rel`.
-pub(crate) fn short_label(label: &str) -> String {
-    label
-        .replace(" cpu=", " ")
-        .replace(" io=", "/")
-        .replace("native", "nat")
-        .replace(" gil=released", " rel")
-        .replace(" gil=held", " held")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,14 +90,5 @@ mod tests {
         assert_ne!(held.dash, plain.dash);
         assert_ne!(look("process").color, look("async").color);
         assert_ne!(look("async").color, look("async+offload").color);
-    }
-
-    #[test]
-    fn short_labels() {
-        assert_eq!(
-            short_label("thread cpu=native io=native gil=released"),
-            "thread nat/nat rel"
-        );
-        assert_eq!(short_label("async+offload"), "async+offload");
     }
 }

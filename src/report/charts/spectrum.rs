@@ -74,7 +74,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
             .collect();
         let plot = Plot {
             title: format!("Efficiency — {}", g.title()),
-            x: Axis::linear("I/O share of the op (%)"),
+            x: Axis::share(),
             y: Axis::linear("efficiency (measured / ideal bound)"),
             y_at_least: Some(1.0),
             lines,
@@ -82,7 +82,7 @@ pub(crate) fn render(rows: &[Row]) -> Result<Figure> {
             // to claim 2): no band, rather than an empty one.
             band: (!band.is_empty()).then_some(band),
         };
-        fig.svgs.push(draw(&[plot], PLOT_W + 180, PLOT_H + 40)?);
+        fig.svgs.push(draw(&[plot], 2 * PLOT_W, PLOT_H + 40)?);
     }
     Ok(fig)
 }

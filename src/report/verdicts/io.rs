@@ -67,7 +67,7 @@ fn ratio_finding(
     let total = |r: &Row| med(&r.per_rep(per_op));
     let head = format!(
         "{} at {:.0}% I/O ({}, {} ops), N = {}: threads {} {unit}, async {} {unit}",
-        t.cell.runtime.as_str(),
+        crate::report::names::runtime_name(t.cell.runtime),
         t.cell.io_fraction * 100.0,
         t.cell.io.as_str(),
         show_us(t.cell.op_time_us),
@@ -174,7 +174,7 @@ pub(crate) fn unit_memory(rows: &[Row]) -> Vec<Finding> {
         };
         let head = format!(
             "{} at {:.0}% I/O ({}, {} ops)",
-            t.runtime.as_str(),
+            crate::report::names::runtime_name(t.runtime),
             t.io_fraction * 100.0,
             t.io.as_str(),
             show_us(t.op_time_us)
@@ -383,8 +383,9 @@ pub(crate) fn timer_vs_socket(rows: &[Row]) -> Vec<Finding> {
                 compared.extend([*s, *t]);
             }
             Finding::info(format!(
-                "the timer finding — {} {label} at 100% I/O, efficiency on a timer (sleep) vs on a socket (tcp): {}{why}",
-                runtime.as_str(),
+                "the timer finding — {} at 100% I/O ({}), efficiency on a timer (sleep) vs on a socket (tcp): {}{why}",
+                crate::report::names::plain_name(label),
+                crate::report::names::runtime_name(runtime),
                 each.join("; "),
             ))
             .about(&compared)

@@ -91,14 +91,22 @@ impl Judged {
             }
             _ => format!("at or above {t}{u}"),
         };
+        // An unbounded end (a divisor at zero in some resample) reads as ∞, not "—".
+        let end = |x: f64| {
+            if x.is_infinite() {
+                "∞".into()
+            } else {
+                num(x)
+            }
+        };
         let how = if i.assumed {
             format!(
                 "one repetition, ±10% assumed: {}–{}{u}",
-                num(i.low),
-                num(i.high)
+                end(i.low),
+                end(i.high)
             )
         } else {
-            format!("95%: {}–{}{u}", num(i.low), num(i.high))
+            format!("95%: {}–{}{u}", end(i.low), end(i.high))
         };
         format!("{} {}{u} ({how}, {place})", self.what, num(i.estimate))
     }

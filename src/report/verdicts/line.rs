@@ -11,6 +11,7 @@
 
 use super::{Finding, Judged, Side};
 use crate::report::data::{num, show_us, Group, Row};
+use crate::report::names::plain_name;
 use crate::scenario::{Impl, IoKind, ModelKind};
 use crate::stats::{bootstrap, ratio_of_medians};
 
@@ -105,7 +106,7 @@ pub(crate) fn winners_per_fraction(g: &Group) -> Vec<(f64, Vec<String>)> {
 }
 
 /// The finding for one end of a panel: `model`'s best row over the best other row.
-fn end_finding(g: &Group, f: f64, model: ModelKind, end: &str) -> Option<Finding> {
+pub(crate) fn end_finding(g: &Group, f: f64, model: ModelKind, end: &str) -> Option<Finding> {
     let rows = contest(g, f);
     let mine = rows
         .iter()
@@ -138,9 +139,9 @@ fn end_finding(g: &Group, f: f64, model: ModelKind, end: &str) -> Option<Finding
         g.title(),
         f * 100.0,
         show_us(mine.cell.op_time_us),
-        mine.label(),
+        plain_name(mine.label()),
         num(mine.s.ops_per_s.median),
-        best.label(),
+        plain_name(best.label()),
         num(best.s.ops_per_s.median),
     );
     let mut compared: Vec<&Row> = vec![mine];
@@ -150,7 +151,13 @@ fn end_finding(g: &Group, f: f64, model: ModelKind, end: &str) -> Option<Finding
     Some(
         Finding::judge(
             head,
-            Judged::new("÷ best other", "×", i, NEAR_BEST, Side::Above),
+            Judged::new(
+                &format!("{names} ÷ the best other model"),
+                "×",
+                i,
+                NEAR_BEST,
+                Side::Above,
+            ),
             [
                 &win,
                 &lose,
@@ -172,7 +179,10 @@ pub(crate) fn spectrum_line(rows: &[Row]) -> Vec<Finding> {
         }
         let path: Vec<String> = winners_per_fraction(&g)
             .iter()
-            .map(|(f, w)| format!("{:.0}%: {}", f * 100.0, w.join(" ≈ ")))
+            .map(|(f, w)| {
+                let names: Vec<String> = w.iter().map(|l| plain_name(l)).collect();
+                format!("{:.0}%: {}", f * 100.0, names.join(" ≈ "))
+            })
             .collect();
         if !path.is_empty() {
             out.push(Finding::info(format!(

@@ -24,7 +24,7 @@ pub(crate) use io::{
     inline_vs_offload, io_switches, io_sys_time, switch_costs, timer_vs_socket, unit_memory,
 };
 pub(crate) use judge::{Judged, Side};
-pub(crate) use line::{spectrum_line, winners_per_fraction};
+pub(crate) use line::{end_finding, spectrum_line, winners_per_fraction};
 pub(crate) use probes::{probe_costs, probe_sources};
 pub(crate) use python::{gil_release, python_processes, python_threads};
 
@@ -119,6 +119,11 @@ pub(crate) struct Finding {
     /// The I/O kind of the cells compared, where the finding is about waiting.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub io: Option<IoKind>,
+    /// Which compared cells ran while the machine's speed had left the calibration's,
+    /// e.g. "0.72× calibrated speed during the Python sequential (one worker) cell". The
+    /// page marks the finding (⚠) and says what drift means once, in a banner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift: Option<String>,
 }
 
 impl Finding {
@@ -137,6 +142,7 @@ impl Finding {
             figure: Some(figure),
             cells: Vec::new(),
             io: None,
+            drift: None,
         }
     }
 
@@ -148,6 +154,7 @@ impl Finding {
             figure: None,
             cells: Vec::new(),
             io: None,
+            drift: None,
         }
     }
 
@@ -163,11 +170,10 @@ impl Finding {
         self
     }
 
-    /// Adds the drift clause when any of the compared `rows` ran while the machine's
-    /// speed had left the calibration's (see `report::stability`).
+    /// Marks the finding when any of the compared `rows` ran while the machine's speed
+    /// had left the calibration's (see `report::stability`).
     fn drifted(mut self, rows: &[&Row]) -> Finding {
-        self.text
-            .push_str(&crate::report::stability::drift_clause(rows));
+        self.drift = crate::report::stability::drift_clause(rows);
         self
     }
 

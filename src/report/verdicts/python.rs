@@ -6,6 +6,7 @@
 use super::{Finding, Judged, Side};
 use crate::report::charts::{speedups, Speedup};
 use crate::report::data::{num, Row};
+use crate::report::names::{plain_name, runtime_name};
 use crate::scenario::{Gil, Impl, ModelKind, Runtime};
 use crate::stats::{bootstrap, ratio_of_medians};
 
@@ -14,14 +15,19 @@ const NO_SPEEDUP: f64 = 1.25;
 /// Scaling "with the cores" is at least this share of `min(N, cores)`.
 const WITH_THE_CORES: f64 = 0.75;
 
-/// "python thread cpu=py io=py ×2" style prefix for a row (tag added when files were
-/// merged).
+/// "Python threads (embedded Python, N = 2)": a row in plain words (tag added when
+/// files were merged).
 pub(super) fn who(r: &Row) -> String {
-    let mut s = format!("{} {}", r.cell.runtime.as_str(), r.label());
+    let mut s = format!(
+        "{} ({}, N = {})",
+        plain_name(r.label()),
+        runtime_name(r.cell.runtime),
+        r.cell.concurrency
+    );
     if !r.tag.is_empty() {
         s = format!("[{}] {s}", r.tag);
     }
-    format!("{s} ×{}", r.cell.concurrency)
+    s
 }
 
 fn cpu_in_python(r: &Row) -> bool {

@@ -1,0 +1,146 @@
+//! Plain names for what a person reads: one function turns a model label (the id of
+//! `Cell::model_label`, e.g. `thread cpu=native io=py gil=held`) into words ("Python
+//! threads, native CPU helper, GIL held"). Charts, verdicts and the at-a-glance figure
+//! all call it, so a model is named the same everywhere; the ids stay in the data
+//! tables and in `results.json`, where a reader looks a cell up.
+
+use crate::scenario::Runtime;
+
+/// The plain name of a model label, e.g. "Rust threads", "tokio tasks, CPU offloaded",
+/// "Python threads, native CPU helper, GIL held". A chart series name ("label · 1 ms op
+/// · tcp") keeps its suffix: only the label before the first " · " is translated.
+pub(crate) fn plain_name(label: &str) -> String {
+    let (head, tail) = match label.split_once(" · ") {
+        Some((h, t)) => (h, Some(t)),
+        None => (label, None),
+    };
+    let mut words = head.split_whitespace();
+    let model = words.next().unwrap_or("");
+    let mut cpu = None;
+    let mut io = None;
+    let mut gil = None;
+    let mut fault = None;
+    for w in words {
+        match w.split_once('=') {
+            Some(("cpu", v)) => cpu = Some(v),
+            Some(("io", v)) => io = Some(v),
+            Some(("gil", v)) => gil = Some(v),
+            Some(("fault", v)) => fault = Some(v),
+            _ => {}
+        }
+    }
+    // Python labels always carry the halves (`cpu=… io=…`); Rust labels never do.
+    let python = cpu.is_some() || io.is_some();
+    let mut s = model_name(model, python);
+    let native_cpu = cpu == Some("native");
+    let native_io = io == Some("native");
+    match (native_cpu, native_io) {
+        (true, true) => s.push_str(", native CPU helper and sleep"),
+        (true, false) => s.push_str(", native CPU helper"),
+        (false, true) => s.push_str(", native sleep"),
+        (false, false) => {}
+    }
+    match gil {
+        Some("held") => s.push_str(", GIL held"),
+        Some("released") => s.push_str(", GIL released"),
+        _ => {}
+    }
+    if let Some(f) = fault {
+        s.push_str(&format!(" (fault: {f})"));
+    }
+    if let Some(t) = tail {
+        s.push_str(" · ");
+        s.push_str(t);
+    }
+    s
+}
+
+/// The model in words: Rust's runtimes are named (tokio, rayon), Python's asyncio.
+fn model_name(model: &str, python: bool) -> String {
+    let lang = if python { "Python" } else { "Rust" };
+    match (model, python) {
+        ("sequential", _) => format!("{lang} sequential (one worker)"),
+        ("thread", _) => format!("{lang} threads"),
+        ("process", _) => format!("{lang} processes"),
+        ("async", false) => "tokio tasks".into(),
+        ("async+offload", false) => "tokio tasks, CPU offloaded (spawn_blocking)".into(),
+        ("async", true) => "asyncio tasks".into(),
+        ("async+offload", true) => "asyncio tasks, CPU offloaded (to_thread)".into(),
+        ("rayon", _) => "rayon pool".into(),
+        (other, _) => format!("{lang} {other}"),
+    }
+}
+
+/// A runtime in words: "Rust", "embedded Python", "plain python3".
+pub(crate) fn runtime_name(r: Runtime) -> &'static str {
+    match r {
+        Runtime::Rust => "Rust",
+        Runtime::Python => "embedded Python",
+        Runtime::Cpython => "plain python3",
+    }
+}
+
+/// One or two words for the narrowest spots (the at-a-glance strips): "processes",
+/// "tokio", "asyncio+offload" (the CPU half offloaded: spawn_blocking, to_thread).
+pub(crate) fn tiny_name(label: &str) -> String {
+    let head = label.split(" · ").next().unwrap_or(label);
+    let python = head.contains("cpu=") || head.contains("io=");
+    let model = head.split_whitespace().next().unwrap_or("");
+    let base = match (model, python) {
+        ("sequential", _) => "sequential",
+        ("thread", _) => "threads",
+        ("process", _) => "processes",
+        ("async", false) => "tokio",
+        ("async+offload", false) => "tokio+offload",
+        ("async", true) => "asyncio",
+        ("async+offload", true) => "asyncio+offload",
+        ("rayon", _) => "rayon",
+        (other, _) => other,
+    };
+    if head.contains("=native") {
+        format!("{base} (native)")
+    } else {
+        base.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_read_as_words() {
+        assert_eq!(plain_name("thread"), "Rust threads");
+        assert_eq!(
+            plain_name("async+offload"),
+            "tokio tasks, CPU offloaded (spawn_blocking)"
+        );
+        assert_eq!(plain_name("thread cpu=py io=py"), "Python threads");
+        assert_eq!(
+            plain_name("thread cpu=native io=py gil=held"),
+            "Python threads, native CPU helper, GIL held"
+        );
+        assert_eq!(
+            plain_name("thread cpu=py io=native gil=released"),
+            "Python threads, native sleep, GIL released"
+        );
+        assert_eq!(
+            plain_name("async cpu=py io=py · 1 ms op · tcp"),
+            "asyncio tasks · 1 ms op · tcp"
+        );
+        assert_eq!(tiny_name("sequential cpu=py io=py"), "sequential");
+        assert_eq!(tiny_name("async+offload"), "tokio+offload");
+        assert_eq!(
+            tiny_name("thread cpu=native io=py gil=held"),
+            "threads (native)"
+        );
+        for l in [
+            "thread cpu=native io=native gil=held",
+            "rayon",
+            "process cpu=py io=py",
+        ] {
+            let n = plain_name(l);
+            assert!(!n.contains('='), "{n}");
+        }
+    }
+}
