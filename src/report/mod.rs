@@ -8,14 +8,21 @@
 //! (`verdicts.json`, [`verdicts_json`]) or, for a comparison, the comparison as data
 //! (`comparison.json`).
 
+mod caveats;
 mod charts;
+mod closing;
+pub mod compact;
 mod costs;
 mod data;
 mod html;
+mod name;
 mod page;
 mod stability;
 pub mod terminal;
+pub use closing::{run_summary, Written as RunWritten};
 pub use costs::terminal_block;
+pub(crate) use data::{num, num_trim};
+pub use name::model_name;
 mod verdicts;
 
 use anyhow::Result;

@@ -1,0 +1,116 @@
+//! What `spectrum run` prints when it ends: the summary table (compact, or `--wide`),
+//! then a closing block of a few lines — the verdicts, the caveat that touches the most
+//! cells, and where the report, the results and the exports are.
+
+use std::path::{Path, PathBuf};
+
+use super::caveats::caveats;
+use super::compact::{compact_table, WIDTH};
+use super::terminal::summary_table;
+use crate::results::Results;
+use crate::text;
+
+/// The files a run wrote, for the closing block's last lines.
+#[derive(Debug, Clone, Default)]
+pub struct Written<'a> {
+    /// The HTML report, when it was rendered.
+    pub report: Option<&'a Path>,
+    /// `results.json`.
+    pub results: Option<&'a Path>,
+    /// The exports (`--export-csv`, ...), in the order written.
+    pub exports: &'a [PathBuf],
+}
+
+/// The end of a run: the table, then the closing block. Compact (lines wrapped to fit
+/// [`WIDTH`] columns) unless `wide`, which also lists every caveat.
+pub fn run_summary(results: &Results, written: &Written, wide: bool) -> String {
+    let table = if wide {
+        summary_table(results)
+    } else {
+        compact_table(results)
+    };
+    let mut out = format!(
+        "{table}\n\n{}",
+        super::verdicts_text(std::slice::from_ref(results))
+    );
+    let all = caveats(results);
+    let shown = if wide { all.len() } else { all.len().min(1) };
+    for c in &all[..shown] {
+        out.push_str(&format!("Caveat: {}.\n", c.text));
+    }
+    if all.len() > shown {
+        out.push_str(&format!(
+            "({} more caveat(s): --wide lists them)\n",
+            all.len() - shown
+        ));
+    }
+    if let Some(p) = written.report {
+        out.push_str(&format!("Report:  {}\n", text::path(p)));
+    }
+    if let Some(p) = written.results {
+        out.push_str(&format!("Results: {}\n", text::path(p)));
+    }
+    if !written.exports.is_empty() {
+        let names: Vec<String> = written.exports.iter().map(|p| text::path(p)).collect();
+        out.push_str(&format!("Exports: {}\n", names.join(", ")));
+    }
+    out.truncate(out.trim_end().len());
+    if wide {
+        out
+    } else {
+        wrap(&out, WIDTH)
+    }
+}
+
+/// `text` with every line longer than `width` characters broken at spaces; the
+/// continuation lines are indented four more than the line they continue. A word longer
+/// than the width (a path) stays whole on its own line.
+pub(crate) fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if line.chars().count() <= width {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let indent = line.chars().take_while(|c| *c == ' ').count();
+        let more = " ".repeat(indent + 4);
+        let mut current = " ".repeat(indent);
+        let mut len = indent;
+        let mut empty = true;
+        for word in line.split(' ').filter(|w| !w.is_empty()) {
+            let w = word.chars().count();
+            if !empty && len + 1 + w > width {
+                out.push_str(&current);
+                out.push('\n');
+                current = more.clone();
+                len = more.len();
+                empty = true;
+            }
+            if !empty {
+                current.push(' ');
+                len += 1;
+            }
+            current.push_str(word);
+            len += w;
+            empty = false;
+        }
+        out.push_str(&current);
+        out.push('\n');
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_wrap_at_spaces_with_a_hanging_indent() {
+        let w = wrap("  ✓ Claim 1 agrees — one two three four", 20);
+        assert_eq!(w, "  ✓ Claim 1 agrees —\n      one two three\n      four");
+        assert!(w.lines().all(|l| l.chars().count() <= 20), "{w}");
+        assert_eq!(wrap("short\n\nlines", 20), "short\n\nlines");
+    }
+}
