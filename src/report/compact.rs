@@ -57,7 +57,8 @@ pub fn compact_table(results: &Results) -> String {
         table(&mut out, &measured);
     }
     push_tail(&mut out, results);
-    out
+    // The failed cells' errors and the switch costs may run past the width.
+    super::closing::wrap(&out, WIDTH)
 }
 
 /// The table, its legend and the note of the columns left out.
@@ -178,5 +179,73 @@ fn legend(out: &mut String, used: [bool; 3], left_out: &[String]) {
             out,
             "(--wide names each marked cell and shows every column)"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Five cells of the synthetic fixture, with the longest model name of a default
+    /// sweep, a drifting cell and the failed one; no probes.
+    fn results() -> Results {
+        let mut r: Results =
+            serde_json::from_str(include_str!("../../tests/fixtures/fixture-results.json"))
+                .unwrap();
+        let keep = [
+            "rust/sequential/sleep/f0.00/op1000/c1",
+            "rust/thread/sleep/f0.50/op1000/c64",
+            "rust/async+offload/sleep/f0.50/op1000/c2",
+            "python/thread,cpu=native,io=native,gil=released/sleep/f0.00/op1000/c64",
+        ];
+        r.cells
+            .retain(|c| keep.contains(&c.id.as_str()) || c.status == CellStatus::Failed);
+        r.probes = None;
+        for m in &mut r.cells[1].repetitions {
+            m.kernel_speed_after = Some(0.6);
+        }
+        r
+    }
+
+    fn widest(text: &str) -> usize {
+        text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+    }
+
+    #[test]
+    fn snapshot_at_100_columns() {
+        let t = compact_table(&results());
+        let want = "\
+model                                     I/O   N  ops/s  eff%  vcsw/op  CPU µs/op  p99 µs  RSS MiB
+────────────────────────────────────────  ───  ──  ─────  ────  ───────  ─────────  ──────  ───────
+rust · I/O by sleep · 1 ms ops
+sequential                                 0%   1    980    98   0.0500       1021    1224      2.9
+thread *                                  50%  64   3720    93    0.550        516   20645      4.8
+async+offload                             50%   2   1800    90    0.130        512    1444      2.9
+python · I/O by sleep · 1 ms ops
+thread cpu=native io=native gil=released   0%  64   1860    93     2.00       1024   41290     12.5
+
+* the machine's speed drifted around the cell (docs/noise.md)
+(--wide names each marked cell and shows every column)
+
+1 failed cell(s):
+  python/process,cpu=py,io=py/sleep/f0.50/op1000/c64: worker 3 exited: Traceback (most recent call
+      last):";
+        assert_eq!(t, want);
+        assert!(widest(&t) <= WIDTH);
+    }
+
+    #[test]
+    fn long_names_leave_the_last_figures_out_and_say_so() {
+        let mut r = results();
+        r.cells[0].label = format!("sequential {}", "x".repeat(40));
+        let t = compact_table(&r);
+        assert!(widest(&t) <= WIDTH, "{t}");
+        assert!(
+            t.contains("(left out to fit 100 columns: p99 µs, RSS MiB; --wide shows every column)"),
+            "{t}"
+        );
+        // The name itself is never cut.
+        assert!(t.contains(&r.cells[0].label), "{t}");
+        assert!(t.lines().next().unwrap().ends_with("CPU µs/op"), "{t}");
     }
 }
