@@ -62,41 +62,42 @@ pub fn run_summary(results: &Results, written: &Written, wide: bool) -> String {
     }
 }
 
-/// `text` with every line longer than `width` characters broken at spaces; the
-/// continuation lines are indented four more than the line they continue. A word longer
-/// than the width (a path) stays whole on its own line.
+/// `text` with every line longer than `width` characters broken at its last space that
+/// fits; the continuation lines are indented four more than the line they continue. The
+/// spacing inside a line is kept (the verdicts and the switch costs are aligned with
+/// it). A word longer than the width (a path) stays whole.
 pub(crate) fn wrap(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
-        if line.chars().count() <= width {
-            out.push_str(line);
-            out.push('\n');
-            continue;
-        }
         let indent = line.chars().take_while(|c| *c == ' ').count();
         let more = " ".repeat(indent + 4);
-        let mut current = " ".repeat(indent);
-        let mut len = indent;
-        let mut empty = true;
-        for word in line.split(' ').filter(|w| !w.is_empty()) {
-            let w = word.chars().count();
-            if !empty && len + 1 + w > width {
-                out.push_str(&current);
+        let mut rest = line.to_string();
+        loop {
+            if rest.chars().count() <= width {
+                out.push_str(&rest);
                 out.push('\n');
-                current = more.clone();
-                len = more.len();
-                empty = true;
+                break;
             }
-            if !empty {
-                current.push(' ');
-                len += 1;
-            }
-            current.push_str(word);
-            len += w;
-            empty = false;
+            // The last space at or before the width that is past the line's own indent,
+            // else the first one after it (a long word overflows rather than being cut).
+            let lead = rest.chars().take_while(|c| *c == ' ').count();
+            let mut spaces = rest
+                .char_indices()
+                .enumerate()
+                .filter(|&(i, (_, c))| c == ' ' && i > lead)
+                .map(|(i, (b, _))| (i, b));
+            let fits: Vec<(usize, usize)> =
+                spaces.clone().take_while(|&(i, _)| i <= width).collect();
+            let at = fits.last().or(spaces.next().as_ref()).map(|&(_, b)| b);
+            let Some(at) = at else {
+                out.push_str(&rest);
+                out.push('\n');
+                break;
+            };
+            out.push_str(rest[..at].trim_end());
+            out.push('\n');
+            rest = format!("{more}{}", rest[at..].trim_start());
         }
-        out.push_str(&current);
-        out.push('\n');
     }
     out.truncate(out.trim_end().len());
     out
@@ -108,9 +109,12 @@ mod tests {
 
     #[test]
     fn long_lines_wrap_at_spaces_with_a_hanging_indent() {
-        let w = wrap("  ✓ Claim 1 agrees — one two three four", 20);
-        assert_eq!(w, "  ✓ Claim 1 agrees —\n      one two three\n      four");
+        let w = wrap("  ✓ Claim 1  agrees — one two three four", 20);
+        assert_eq!(w, "  ✓ Claim 1  agrees\n      — one two\n      three four");
         assert!(w.lines().all(|l| l.chars().count() <= 20), "{w}");
         assert_eq!(wrap("short\n\nlines", 20), "short\n\nlines");
+        // A word longer than the width stays whole.
+        let long = format!("Report: {}", "x".repeat(30));
+        assert_eq!(wrap(&long, 20), format!("Report:\n    {}", "x".repeat(30)));
     }
 }
