@@ -47,8 +47,15 @@ impl Exporter for MarkdownExporter {
             .map(|r| r.scenario.name.as_str())
             .collect();
         let _ = writeln!(out, "## spectrum: {}\n", md(&names.join(" + ")));
-        for src in &input.merged.sources {
-            header(&mut out, &src.tag, &src.results);
+        for (i, src) in input.merged.sources.iter().enumerate() {
+            // A source's header has no cells (merging moved them): count them here.
+            let cells: Vec<&SourcedCell> = input
+                .merged
+                .cells
+                .iter()
+                .filter(|c| c.source == i)
+                .collect();
+            header(&mut out, &src.tag, &src.results, &cells);
         }
         if let Some((c, baseline)) = input.comparison {
             let first = c.summary(baseline);
@@ -71,8 +78,8 @@ impl Exporter for MarkdownExporter {
     }
 }
 
-/// The lines naming one file's machine and run.
-fn header(out: &mut String, tag: &str, r: &Results) {
+/// The lines naming one file's machine and run (`cells`: the file's cells).
+fn header(out: &mut String, tag: &str, r: &Results, cells: &[&SourcedCell]) {
     let e = &r.environment;
     let tag = if tag.is_empty() {
         String::new()
@@ -98,10 +105,9 @@ fn header(out: &mut String, tag: &str, r: &Results) {
     if e.busy {
         machine.push_str(" — busy when the run started");
     }
-    let ok = r
-        .cells
+    let ok = cells
         .iter()
-        .filter(|c| c.status == CellStatus::Ok)
+        .filter(|c| c.result.status == CellStatus::Ok)
         .count();
     let _ = writeln!(out, "- **Machine{tag}:** {machine}");
     let _ = writeln!(
@@ -110,7 +116,7 @@ fn header(out: &mut String, tag: &str, r: &Results) {
         md(&r.scenario.name),
         md(&r.run.started_at),
         md(&r.run.finished_at),
-        r.cells.len(),
+        cells.len(),
         r.run.params.repetitions,
         if r.run.interrupted { ", interrupted" } else { "" },
         md(&r.spectrum_version)
@@ -154,7 +160,7 @@ fn cells_of(sc: &SourcedCell, input: &Input) -> Vec<String> {
     let mut row = vec![
         md(&name),
         c.cell.io.as_str().to_string(),
-        crate::report::num_trim(c.cell.io_fraction),
+        format!("{}%", crate::report::num_trim(c.cell.io_fraction * 100.0)),
         crate::report::num_trim(c.cell.op_time_us),
         c.cell.concurrency.to_string(),
     ];

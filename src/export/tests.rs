@@ -117,6 +117,10 @@ fn markdown_has_a_header_and_one_well_formed_table_per_runtime() {
     assert!(text.starts_with("## spectrum: a\\|b\n"), "{text}");
     assert!(text.contains("- **Machine:** "), "{text}");
     assert!(text.contains("- **Run:** scenario a\\|b, "), "{text}");
+    assert!(
+        text.contains("00:10:00Z, 120 cells (119 measured), 3 repetition(s) each"),
+        "{text}"
+    );
     assert_eq!(assert_well_formed(&text, 13), 2, "rust and python");
     assert!(text.contains("### rust\n") && text.contains("### python\n"));
     assert!(text.contains("| sequential \\| evil \\<b\\> |"), "{text}");
