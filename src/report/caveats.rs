@@ -133,6 +133,39 @@ pub(crate) fn caveats(results: &Results) -> Vec<Caveat> {
         ),
     );
     // Stable: equal counts keep the order above.
-    out.sort_by(|a, b| b.cells.cmp(&a.cells));
+    out.sort_by_key(|c| std::cmp::Reverse(c.cells));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> Results {
+        serde_json::from_str(include_str!("../../tests/fixtures/fixture-results.json")).unwrap()
+    }
+
+    #[test]
+    fn the_caveat_touching_the_most_cells_comes_first() {
+        let mut r = fixture();
+        assert_eq!(caveats(&r), vec![], "a clean fixture has none");
+        for c in &mut r.cells[..3] {
+            for m in &mut c.repetitions {
+                m.kernel_speed_after = Some(0.5);
+            }
+        }
+        r.cells[5].summary.as_mut().unwrap().efficiency = 1.5;
+        let all = caveats(&r);
+        assert_eq!(all.iter().map(|c| c.cells).collect::<Vec<_>>(), [3, 1]);
+        assert!(
+            all[0].text.contains("around 3 of 119 cells"),
+            "{}",
+            all[0].text
+        );
+        assert!(all[0].text.contains("(0.50× to 0.50×)"), "{}", all[0].text);
+        // One repetition per cell touches every cell: it becomes the busiest.
+        r.run.params.repetitions = 1;
+        assert_eq!(caveats(&r)[0].cells, 119);
+        assert!(caveats(&r)[0].text.starts_with("one repetition per cell"));
+    }
 }

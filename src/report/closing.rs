@@ -117,4 +117,43 @@ mod tests {
         let long = format!("Report: {}", "x".repeat(30));
         assert_eq!(wrap(&long, 20), format!("Report:\n    {}", "x".repeat(30)));
     }
+
+    #[test]
+    fn the_run_ends_with_verdicts_the_busiest_caveat_and_the_files() {
+        let mut r: Results =
+            serde_json::from_str(include_str!("../../tests/fixtures/fixture-results.json"))
+                .unwrap();
+        r.run.params.repetitions = 1;
+        r.cells[5].summary.as_mut().unwrap().efficiency = 1.5;
+        let exports = [PathBuf::from("cells.csv")];
+        let written = Written {
+            report: Some(Path::new("out/index.html")),
+            results: Some(Path::new("out/results.json")),
+            exports: &exports,
+        };
+        let compact = run_summary(&r, &written, false);
+        assert!(
+            compact.lines().all(|l| l.chars().count() <= WIDTH),
+            "{compact}"
+        );
+        let tail: Vec<&str> = compact.lines().rev().take(5).collect();
+        assert_eq!(tail[0], "Exports: cells.csv");
+        assert_eq!(tail[1], "Results: out/results.json");
+        assert_eq!(tail[2], "Report:  out/index.html");
+        assert_eq!(tail[3], "(1 more caveat(s): --wide lists them)");
+        assert!(
+            compact.contains("Caveat: one repetition per cell"),
+            "{compact}"
+        );
+        assert!(compact.contains("Verdicts (95% intervals"), "{compact}");
+        let wide = run_summary(&r, &written, true);
+        assert!(
+            wide.contains("Caveat: 1 cell(s) ran above the ideal bound"),
+            "{wide}"
+        );
+        assert!(
+            wide.contains("rust/sequential/sleep/f0.00/op1000/c1"),
+            "{wide}"
+        );
+    }
 }
