@@ -57,15 +57,20 @@ pub(crate) struct Caveat {
     pub text: String,
 }
 
-/// The caveats of `results`, the one touching the most cells first (ties keep the order
-/// below: machine, speed, repetitions, server, bound). Empty for a clean run.
-pub(crate) fn caveats(results: &Results) -> Vec<Caveat> {
-    let measured: Vec<(&CellResult, Summary)> = results
+/// The measured cells of `results` (status ok, with a summary), in run order.
+pub(crate) fn measured(results: &Results) -> Vec<(&CellResult, Summary)> {
+    results
         .cells
         .iter()
         .filter(|c| c.status == CellStatus::Ok)
         .filter_map(|c| c.summary.map(|s| (c, s)))
-        .collect();
+        .collect()
+}
+
+/// The caveats of `results`, the one touching the most cells first (ties keep the order
+/// below: machine, speed, repetitions, server, bound). Empty for a clean run.
+pub(crate) fn caveats(results: &Results) -> Vec<Caveat> {
+    let measured = measured(results);
     let total = measured.len();
     if total == 0 {
         return Vec::new();

@@ -10,12 +10,12 @@
 
 use std::fmt::Write;
 
-use super::caveats::Marks;
+use super::caveats::{measured, Marks};
 use super::data::{num, num_trim, show_us};
 use super::model_name;
 use super::terminal::{push_row, push_tail};
 use crate::metrics::Summary;
-use crate::results::{CellResult, CellStatus, Results};
+use crate::results::{CellResult, Results};
 use crate::scenario::Runtime;
 
 /// The width the table fits by default.
@@ -46,12 +46,7 @@ const KEPT: usize = 2;
 
 /// The compact summary of `results` (no trailing newline).
 pub fn compact_table(results: &Results) -> String {
-    let measured: Vec<(&CellResult, Summary)> = results
-        .cells
-        .iter()
-        .filter(|c| c.status == CellStatus::Ok)
-        .filter_map(|c| c.summary.map(|s| (c, s)))
-        .collect();
+    let measured = measured(results);
     let mut out = String::new();
     if !measured.is_empty() {
         table(&mut out, &measured);
@@ -198,8 +193,9 @@ mod tests {
             "rust/async+offload/sleep/f0.50/op1000/c2",
             "python/thread,cpu=native,io=native,gil=released/sleep/f0.00/op1000/c64",
         ];
-        r.cells
-            .retain(|c| keep.contains(&c.id.as_str()) || c.status == CellStatus::Failed);
+        r.cells.retain(|c| {
+            keep.contains(&c.id.as_str()) || c.status == crate::results::CellStatus::Failed
+        });
         r.probes = None;
         for m in &mut r.cells[1].repetitions {
             m.kernel_speed_after = Some(0.6);
