@@ -21,4 +21,5 @@ if ! "$py" -c 'import pytest' 2>/dev/null; then
 fi
 
 cargo test
-"$py" -m pytest -q python_workloads
+# The CSV export's test reads what this binary writes (cargo test has just built it).
+SPECTRUM_BIN="${SPECTRUM_BIN:-$PWD/target/debug/spectrum}" "$py" -m pytest -q python_workloads

@@ -7,8 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, ReportArgs, RunArgs};
+use crate::cli::{Cli, Command, ExportArgs, ReportArgs, RunArgs};
 use crate::driver::{self, RunOptions, UsageError};
+use crate::export::Exports;
 use crate::results;
 use crate::scenario::{IoKind, ModelKind, Plan, Runtime};
 
@@ -19,6 +20,7 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
         Some(Command::Run(args)) => run(args),
         Some(Command::Report(args)) => report(args),
         Some(Command::List) => list(),
+        Some(Command::Completions(args)) => completions(args.shell),
         Some(Command::Demo(args)) => Err(UsageError(format!(
             "no demo named '{}': no demos exist yet (`spectrum list` will show them once they do)",
             crate::text::escape(&args.name)
@@ -55,6 +57,7 @@ pub fn exit_code_for(err: &anyhow::Error) -> u8 {
         e.is::<UsageError>()
             || e.is::<crate::scenario::ScenarioError>()
             || e.is::<results::FolderBusy>()
+            || e.is::<crate::export::ExportError>()
     }) {
         2
     } else {
@@ -74,6 +77,9 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// `spectrum run`.
 fn run(args: RunArgs) -> Result<ExitCode> {
     let plan = load_plan(args.scenario.as_deref())?;
+    // Checked before the run: minutes of measuring must not end on an unwritable path.
+    let exports = exports_of(&args.export);
+    exports.check(&[], 1)?;
     let opts = RunOptions {
         out_dir: args.out,
         filter: args.filter,
@@ -88,14 +94,25 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         command: std::env::args().collect(),
     };
     let outcome = driver::run_plan(&plan, &opts)?;
+    let exported = export(&exports, std::slice::from_ref(&outcome.results), None)
+        .with_context(|| {
+            format!(
+                "the results are saved in '{}'; export them again with `spectrum report` and the same flag",
+                crate::text::path(&outcome.results_path)
+            )
+        })?;
     let text = if args.json {
         serde_json::to_string_pretty(&outcome.results).context("could not serialize results")?
     } else {
-        // The table, then what it adds up to: the verdicts in a few lines.
-        format!(
-            "{}\n\n{}",
-            crate::report::terminal::summary_table(&outcome.results),
-            crate::report::verdicts_text(std::slice::from_ref(&outcome.results))
+        // The table, then what it adds up to: verdicts, the main caveat, the files.
+        crate::report::run_summary(
+            &outcome.results,
+            &crate::report::RunWritten {
+                report: outcome.report_path.as_deref(),
+                results: Some(&outcome.results_path),
+                exports: &exported,
+            },
+            args.wide,
         )
     };
     match print_stdout(&text) {
@@ -111,6 +128,44 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The exports the flags ask for.
+fn exports_of(args: &ExportArgs) -> Exports {
+    Exports::new(
+        args.export_csv.clone(),
+        args.export_markdown.clone(),
+        args.export_json.clone(),
+    )
+}
+
+/// Writes the exports of `files` (compared with `comparison` when given); the paths
+/// written.
+fn export(
+    exports: &Exports,
+    files: &[results::Results],
+    comparison: Option<(&results::Comparison, &str)>,
+) -> Result<Vec<PathBuf>> {
+    if exports.is_empty() {
+        return Ok(Vec::new());
+    }
+    let merged = results::merge(files);
+    exports.write(&crate::export::Input {
+        files,
+        merged: &merged,
+        comparison,
+    })
+}
+
+/// `spectrum completions SHELL`: the completion script on stdout.
+fn completions(shell: clap_complete::Shell) -> Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "spectrum", &mut script);
+    let mut out = std::io::stdout().lock();
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads the scenario named on the command line (a path or a shipped name; none: the
@@ -130,7 +185,24 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         .map(|p| read(p))
         .collect::<Result<Vec<_>, _>>()?;
     let baseline = args.baseline.as_deref().map(read).transpose()?;
+    let exports = exports_of(&args.export);
+    let mut inputs = args.results.clone();
+    inputs.extend(args.baseline.clone());
+    exports.check(&inputs, all.len())?;
+    let baseline_name = args
+        .baseline
+        .as_deref()
+        .map(crate::text::path)
+        .unwrap_or_default();
     if args.json {
+        let comparison = baseline
+            .as_ref()
+            .map(|b| results::compare(&results::merge(&all), b, args.noise_threshold));
+        export(
+            &exports,
+            &all,
+            comparison.as_ref().map(|c| (c, baseline_name.as_str())),
+        )?;
         let v = crate::report::verdicts_json(&all);
         print_stdout(
             &serde_json::to_string_pretty(&v).context("could not serialize the verdicts")?,
@@ -154,6 +226,14 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
             crate::text::path(&out_dir)
         )
     })?;
+    let exported = export(
+        &exports,
+        &all,
+        written
+            .comparison
+            .as_ref()
+            .map(|c| (c, baseline_name.as_str())),
+    )?;
     let mut text = String::new();
     if let (Some(c), Some(path)) = (&written.comparison, &args.baseline) {
         text.push_str(&crate::text::escape_lines(
@@ -169,6 +249,9 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         crate::text::path(&written.page),
         crate::text::path(&written.data)
     ));
+    for p in exported {
+        text.push_str(&format!("\nexport: {}", crate::text::path(&p)));
+    }
     print_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -23,6 +23,8 @@ pub enum Command {
     List,
     /// Teaching demos that show one effect at a time.
     Demo(DemoArgs),
+    /// Print a shell completion script: `spectrum completions bash > ~/.local/share/bash-completion/completions/spectrum`.
+    Completions(CompletionsArgs),
     /// Internal: measure one repetition of one cell (spec as JSON on stdin).
     #[command(hide = true)]
     Cell,
@@ -76,6 +78,29 @@ pub struct RunArgs {
     /// the whole run so a slow phase of a shared machine does not hit one cell alone.
     #[arg(long)]
     pub no_interleave: bool,
+    /// Print every column of the summary table, every cell id and every caveat in full
+    /// (the default table fits 100 columns).
+    #[arg(long)]
+    pub wide: bool,
+    /// Files to export the results to.
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// The export flags of `run` and `report` (hyperfine's names).
+#[derive(Debug, Args, Default, Clone)]
+pub struct ExportArgs {
+    /// Write one CSV row per cell (identity, then the summary figures; docs/report.md
+    /// lists the columns).
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+    /// Write a Markdown table per runtime with the machine and the run, ready to paste
+    /// (with --baseline: each cell's change too).
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+    /// Copy the results JSON (`spectrum.results/1`) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
 }
 
 /// `spectrum report`.
@@ -100,6 +125,17 @@ pub struct ReportArgs {
     /// and intervals) instead of writing the page.
     #[arg(long)]
     pub json: bool,
+    /// Files to export the results to.
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// `spectrum completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// A share in (0, 1): `0.05` or `5%`.

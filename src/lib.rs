@@ -3,7 +3,8 @@
 //! The data flows one way:
 //! scenario file → [`scenario::Plan`] → [`scenario::Cell`]s → [`driver`] (one child
 //! process per cell and repetition, running a [`model::Model`]) → [`metrics::Measurement`]s
-//! → [`results::Results`] (`results.json`) → [`report`] (HTML, SVG, terminal tables).
+//! → [`results::Results`] (`results.json`) → [`report`] (HTML, SVG, terminal tables) and
+//! [`export`] (CSV, Markdown, a copy of the JSON).
 //!
 //! Beside that flow, not in it: [`io`] (the `tcp` I/O kind's delay server, a process of
 //! its own that a cell talks to as the far end of a network, and the timer floor).
@@ -12,6 +13,7 @@ pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod driver;
+pub mod export;
 pub mod input;
 pub mod io;
 pub mod lifeline;

@@ -89,8 +89,9 @@ fn a_run_writes_results_and_prints_the_table() {
         assert_eq!(c.repetitions[0].warmup_ops, 5);
     }
     let table = text(&out.stdout);
+    // The compact table: a runtime's line, then its models.
     assert!(
-        table.contains("ops/s") && table.contains("rust/sequential"),
+        table.contains("ops/s") && table.contains("\nrust · I/O by sleep · 200 µs ops\nsequential"),
         "{table}"
     );
     // The default order is rounds: repetition 2 of the first cell starts after

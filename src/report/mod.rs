@@ -8,7 +8,10 @@
 //! (`verdicts.json`, [`verdicts_json`]) or, for a comparison, the comparison as data
 //! (`comparison.json`).
 
+mod caveats;
 mod charts;
+mod closing;
+pub mod compact;
 mod costs;
 mod data;
 mod glance;
@@ -17,7 +20,10 @@ mod names;
 mod page;
 mod stability;
 pub mod terminal;
+pub use closing::{run_summary, Written as RunWritten};
 pub use costs::terminal_block;
+pub(crate) use data::{num, num_trim};
+pub use names::model_name;
 mod verdicts;
 
 use anyhow::Result;

@@ -6,6 +6,12 @@
 
 use crate::scenario::Runtime;
 
+/// The name a table (the terminal's, the Markdown export's) shows for the model and
+/// variants of `cell`: its plain name.
+pub fn model_name(cell: &crate::results::CellResult) -> String {
+    plain_name(&cell.label)
+}
+
 /// The plain name of a model label, e.g. "Rust threads", "tokio tasks, CPU offloaded",
 /// "Python threads, native CPU helper, GIL held". A chart series name ("label · 1 ms op
 /// · tcp") keeps its suffix: only the label before the first " · " is translated.
@@ -31,7 +37,7 @@ pub(crate) fn plain_name(label: &str) -> String {
     }
     // Python labels always carry the halves (`cpu=… io=…`); Rust labels never do.
     let python = cpu.is_some() || io.is_some();
-    let mut s = model_name(model, python);
+    let mut s = model_words(model, python);
     let native_cpu = cpu == Some("native");
     let native_io = io == Some("native");
     match (native_cpu, native_io) {
@@ -56,7 +62,7 @@ pub(crate) fn plain_name(label: &str) -> String {
 }
 
 /// The model in words: Rust's runtimes are named (tokio, rayon), Python's asyncio.
-fn model_name(model: &str, python: bool) -> String {
+fn model_words(model: &str, python: bool) -> String {
     let lang = if python { "Python" } else { "Rust" };
     match (model, python) {
         ("sequential", _) => format!("{lang} sequential (one worker)"),

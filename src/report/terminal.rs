@@ -1,6 +1,8 @@
-//! The terminal summary table of a run: one row per cell, aligned columns, units in the
-//! headers; failed cells listed below with their error.
+//! The wide terminal summary table of a run (`spectrum run --wide`): one row per cell
+//! with every column, aligned, units in the headers; each marked and each failed cell
+//! named below. The default, narrower table is `compact.rs`.
 
+use super::caveats::Marks;
 use super::data::num;
 use crate::metrics::drift;
 use crate::results::{CellStatus, Results};
@@ -30,31 +32,27 @@ pub fn summary_table(results: &Results) -> String {
         let Some(s) = c.summary.filter(|_| c.status == CellStatus::Ok) else {
             continue;
         };
-        // A drifting cell is marked, and named in a footnote under the table.
-        let mut mark = match drift::worst(&c.repetitions) {
-            Some(r) => {
-                drifting.push(format!("  {}: {}\n", c.id, drift::note(r)));
-                " *".to_string()
-            }
-            None => String::new(),
-        };
-        // A tcp cell whose delay server fell behind measured the server.
-        if let Some(sv) = s.server.filter(|sv| sv.limited(c.cell.io_us)) {
+        // A marked cell is named in a footnote under the table: a drifting one, a tcp
+        // one whose delay server fell behind (it measured the server), one above the
+        // ideal bound by more than the measurement explains.
+        let marks = Marks::of(c, &s);
+        if let Some(r) = marks.drift {
+            drifting.push(format!("  {}: {}\n", c.id, drift::note(r)));
+        }
+        if let Some(sv) = s.server.filter(|_| marks.limited) {
             limited.push(format!(
                 "  {}: the server's replies went out {:.0} µs late at p50\n",
                 c.id, sv.lateness_p50_us
             ));
-            mark.push_str(" ^");
         }
-        // An efficiency above the bound by more than the measurement explains.
-        if s.efficiency_suspect() {
+        if marks.suspect {
             suspect.push(format!(
                 "  {}: {:.0}% of the ideal bound\n",
                 c.id,
                 s.shown_efficiency() * 100.0
             ));
-            mark.push_str(" !");
         }
+        let mark = marks.text();
         rows.push([
             format!("{}{mark}", c.id),
             num(s.ops_per_s.median),
@@ -111,6 +109,13 @@ pub fn summary_table(results: &Results) -> String {
         ));
         out.extend(suspect);
     }
+    push_tail(&mut out, results);
+    out
+}
+
+/// What both tables end with: the failed cells with the first line of their error, a
+/// note when the run was interrupted, and the switch and spawn costs. Trims `out`.
+pub(crate) fn push_tail(out: &mut String, results: &Results) {
     let failed: Vec<_> = results
         .cells
         .iter()
@@ -138,10 +143,11 @@ pub fn summary_table(results: &Results) -> String {
         out.push_str(&super::terminal_block(p));
     }
     out.truncate(out.trim_end().len());
-    out
 }
 
-fn push_row(out: &mut String, row: &[String; 11], widths: &[usize; 11]) {
+/// One aligned row: the first column left-aligned, the others right-aligned, two spaces
+/// apart.
+pub(crate) fn push_row(out: &mut String, row: &[String], widths: &[usize]) {
     let mut line = String::new();
     for (i, (cell, &w)) in row.iter().zip(widths).enumerate() {
         let pad = w.saturating_sub(cell.chars().count());

@@ -72,9 +72,14 @@ pub fn is_disk_full(err: &anyhow::Error) -> bool {
 
 /// Writes a results file atomically, pretty-printed.
 pub fn write_results(path: &Path, results: &Results) -> Result<()> {
+    write_atomic(path, &results_bytes(results)?)
+}
+
+/// The bytes of a results file: pretty-printed JSON and a final newline.
+pub fn results_bytes(results: &Results) -> Result<Vec<u8>> {
     let mut json = serde_json::to_vec_pretty(results).context("could not serialize results")?;
     json.push(b'\n');
-    write_atomic(path, &json)
+    Ok(json)
 }
 
 /// Largest results file `spectrum report` reads: a default run writes about 1 MiB, a

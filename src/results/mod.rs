@@ -15,7 +15,8 @@ pub use compare::{
     compare, Basis, CalibrationChange, CellComparison, Change, Comparison, DEFAULT_NOISE_THRESHOLD,
 };
 pub use io::{
-    is_disk_full, read_results, write_atomic, write_results, DiskFull, RESULTS_MAX_BYTES,
+    is_disk_full, read_results, results_bytes, write_atomic, write_results, DiskFull,
+    RESULTS_MAX_BYTES,
 };
 pub use lock::{check_unlocked, lock_output, FolderBusy, OutputLock, LOCK_FILE};
 pub use merge::{merge, Merged, Source, SourcedCell};
