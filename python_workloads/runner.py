@@ -4,7 +4,7 @@ spectrum's cell process starts ``python3 -m python_workloads.runner`` and talks 
 stdin/stdout, one line each way per step (every reply is one JSON object)::
 
     -> {op spec}                  set up the model (threads, processes, event loop)
-    <- {"status": "ready", "info": {...the interpreter...}}
+    <- {"status": "ready", "info": {...the interpreter...}, "setup": {...its cost...}}
     -> run START END              run ops START..END (the measured window)
     <- {"status": "ok", "checksum": N, "rusage": {...}, "memory": {...}}
     -> latencies                  the last run's per-op latencies, asked after the window
@@ -24,6 +24,7 @@ workload prints goes to stderr: stdout belongs to the protocol.
 
 import json
 import sys
+import time
 import traceback
 
 from . import memory
@@ -56,6 +57,11 @@ def _run(model, line, last):
     if not 0 <= start <= end:
         raise ValueError(f"bad op range {start}..{end}")
     last.log, last.start = None, start
+    # A model whose units keep logs of their own (subinterpreters) allocates them now,
+    # before the window, like the log below.
+    prepare = getattr(model, "prepare", None)
+    if prepare is not None:
+        prepare(start, end)
     log = memory.new_log(end - start)
     watch = memory.PeakWatch()
     sampler = Sampler()
@@ -84,6 +90,15 @@ def _latencies(model, last):
     return {"status": "latencies", "latencies_ns": last.log.tolist()}
 
 
+def _setup(model, spec, seconds):
+    """The model's set-up cost: the seconds ``build`` took for its units (threads,
+    processes, subinterpreters), and what the model adds (each unit's own time)."""
+    units = max(1, int(spec.get("concurrency", 1))) if spec.get("model") != "sequential" else 1
+    setup = {"setup_s": seconds, "units": units, "setup_per_unit_s": seconds / units}
+    setup.update(getattr(model, "setup_info", None) or {})
+    return setup
+
+
 def _speed(line):
     parts = line.split()
     if len(parts) != 3:
@@ -100,11 +115,14 @@ def serve(inp, out):
     if not first:
         return
     try:
-        model = build(json.loads(first))
+        spec = json.loads(first)
+        started = time.perf_counter()
+        model = build(spec)
+        setup = _setup(model, spec, time.perf_counter() - started)
     except BaseException:  # noqa: BLE001 -- every failure goes back over the protocol
         _error(out)
         return
-    _reply(out, {"status": "ready", "info": describe()})
+    _reply(out, {"status": "ready", "info": describe(), "setup": setup})
     last = _Last()
     try:
         for line in inp:
