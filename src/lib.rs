@@ -2,7 +2,8 @@
 //!
 //! The data flows one way:
 //! scenario file → [`scenario::Plan`] → [`scenario::Cell`]s → [`driver`] (one child
-//! process per cell and repetition, running a [`model::Model`]) → [`metrics::Measurement`]s
+//! process per cell and repetition, running a [`model::Model`] that
+//! [`dispatch`] picks) → [`metrics::Measurement`]s
 //! → [`results::Results`] (`results.json`) → [`report`] (HTML, SVG, terminal tables).
 //!
 //! Beside that flow, not in it: [`io`] (the `tcp` I/O kind's delay server, a process of
@@ -11,6 +12,7 @@
 pub mod app;
 pub mod cli;
 pub mod demo;
+pub mod dispatch;
 pub mod driver;
 pub mod input;
 pub mod io;

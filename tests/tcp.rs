@@ -46,6 +46,7 @@ fn spec(
         repetition: 0,
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
         io_server: Some(server.addr()),
+        python_exe: None,
     }
 }
 
@@ -80,7 +81,7 @@ fn every_model_waits_on_its_own_connection_with_the_same_checksum_and_no_leak() 
         let s = spec(runtime, kind, cpu, &server);
         server.mark().unwrap();
         let (out, latency) = {
-            let mut m = model::build(&s).unwrap_or_else(|e| panic!("{runtime:?} {kind:?}: {e:#}"));
+            let mut m = spectrum::dispatch::build(&s).unwrap_or_else(|e| panic!("{runtime:?} {kind:?}: {e:#}"));
             run_collected(m.as_mut(), 0..s.warmup_ops).unwrap();
             run_collected(m.as_mut(), 0..s.ops)
                 .unwrap_or_else(|e| panic!("{runtime:?} {kind:?}: {e:#}"))

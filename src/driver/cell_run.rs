@@ -34,6 +34,8 @@ pub(crate) struct CellJob<'a> {
     pub calibration: Result<Calibration, String>,
     /// Python runtimes: the `python_workloads` folder, or why it was not found.
     pub python_path: Option<Result<PathBuf, String>>,
+    /// `cpython` cells with an `interpreter`: the `python3` it resolved to.
+    pub python_exe: Option<PathBuf>,
     /// Cores for the ideal bound.
     pub cores: usize,
 }
@@ -109,6 +111,7 @@ impl<'a> CellRun<'a> {
             repetition: r,
             python_path,
             io_server: None,
+            python_exe: self.job.python_exe.clone(),
         };
         match run_repetition(&self.job, &spec, stop) {
             Err(None) => Step::Interrupted,

@@ -105,6 +105,9 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let params = effective_params(&plan.params, opts.quick, opts.repetitions);
     let cells = filter_cells(&plan.cells, opts.filter.as_deref());
     let (cells, build_note) = plan::runnable_cells(cells, cfg!(feature = "python"));
+    // Each `interpreter` a cpython cell asks for, found on this machine (or its cells
+    // left out with a note naming what was looked for).
+    let (cells, interpreters, interpreter_notes) = crate::python::interpreters::resolve_cells(cells);
     if cells.is_empty() {
         let why = match &opts.filter {
             _ if build_note.is_some() => "every cell to run is a `python` cell, and this \
@@ -154,9 +157,10 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     if let Some(w) = environment.busy_warning() {
         note(&format!("warning: {w}"));
     }
-    for n in plan.notes.iter().chain(&build_note) {
+    for n in plan.notes.iter().chain(&build_note).chain(&interpreter_notes) {
         note(&format!("note: {n}"));
     }
+    environment.interpreters = interpreters.values().cloned().collect();
 
     // Python cells share one workloads folder, found once.
     let has_python = cells.iter().any(|c| c.runtime.is_python());
@@ -170,6 +174,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let cal_timeout = timeout.max(Duration::from_secs(120));
     let mut results = new_results(plan, &params, &opts.command);
     results.notes.extend(build_note);
+    results.notes.extend(interpreter_notes);
     // Repetitions record their start relative to this, the run's `started_at`.
     let run_start = Instant::now();
     let interleaved = !opts.no_interleave;
@@ -234,6 +239,11 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
                 } else {
                     None
                 },
+                python_exe: cell
+                    .interpreter
+                    .as_ref()
+                    .and_then(|i| interpreters.get(i))
+                    .map(|i| PathBuf::from(&i.executable)),
                 cores,
             })
         })

@@ -115,8 +115,9 @@ mod tests {
             repetition: 0,
             python_path: None,
             io_server: None,
+            python_exe: None,
         };
-        let mut model = crate::model::build(&spec).unwrap();
+        let mut model = crate::dispatch::build(&spec).unwrap();
         let r = speed_ratio(&spec, model.as_mut()).unwrap();
         // Generous: a direction, not a figure (tests run side by side on 2 cores).
         assert!(r > 0.2 && r < 5.0, "{r}");

@@ -28,6 +28,10 @@ pub struct CellSpec {
     /// has started the server (worker processes connect to the same one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_server: Option<SocketAddr>,
+    /// `cpython` cells with an `interpreter`: the `python3` the driver resolved it to
+    /// (none: the one spectrum was built against).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python_exe: Option<PathBuf>,
 }
 
 impl CellSpec {

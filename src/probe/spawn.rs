@@ -160,6 +160,7 @@ fn worker_spec(runtime: CellRuntime, python_path: Option<PathBuf>) -> CellSpec {
         repetition: 0,
         python_path,
         io_server: None,
+        python_exe: None,
     }
 }
 

@@ -27,6 +27,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ("quick", include_str!("../../scenarios/quick.toml")),
     ("gil", include_str!("../../scenarios/gil.toml")),
     ("scale", include_str!("../../scenarios/scale.toml")),
+    ("pythons", include_str!("../../scenarios/pythons.toml")),
 ];
 
 /// Most repetitions per cell, in a scenario file or from `--repetitions`: every
