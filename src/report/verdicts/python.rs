@@ -17,7 +17,7 @@ const WITH_THE_CORES: f64 = 0.75;
 /// "python thread cpu=py io=py ×2" style prefix for a row (tag added when files were
 /// merged).
 pub(super) fn who(r: &Row) -> String {
-    let mut s = format!("{} {}", r.cell.runtime.as_str(), r.label());
+    let mut s = format!("{} {}", r.cell.runtime_label(), r.label());
     if !r.tag.is_empty() {
         s = format!("[{}] {s}", r.tag);
     }
@@ -46,6 +46,8 @@ pub(crate) fn python_threads(rows: &[Row]) -> Vec<Finding> {
         .iter()
         .filter(|s| s.row.cell.runtime.is_python() && s.row.cell.model == ModelKind::Thread)
         .filter(|s| cpu_in_python(&s.row))
+        // The claim is about the GIL build: a free-threaded one is judged in claim P1.
+        .filter(|s| super::pythons::gil_enabled(&s.row) != Some(false))
         .filter_map(|s| {
             let fig = speedup_figure(s, NO_SPEEDUP, Side::Below)?;
             Some(
