@@ -23,9 +23,7 @@ pub fn build(spec: &CellSpec) -> Result<Box<dyn Model>> {
         // the cell's runtime through this function.
         (_, ModelKind::Process) => model::process::build(spec),
         (Runtime::Python, ModelKind::Sequential) => python::thread_model(spec, 1),
-        (Runtime::Python, ModelKind::Thread) => {
-            python::thread_model(spec, cell.concurrency.max(1))
-        }
+        (Runtime::Python, ModelKind::Thread) => python::thread_model(spec, cell.concurrency.max(1)),
         (Runtime::Python, ModelKind::Async) => python::async_model(spec),
         (Runtime::Rust, ModelKind::Sequential) => model::sequential::build(spec),
         (Runtime::Rust, ModelKind::Thread) => model::thread::build(spec),

@@ -133,7 +133,10 @@ fn a_raising_op_fails_with_its_traceback() {
 fn a_native_half_is_refused_by_plain_python3() {
     let mut c = cell(Runtime::Cpython, ModelKind::Sequential, 1);
     c.cpu_impl = Some(Impl::Native);
-    let err = format!("{:#}", spectrum::dispatch::build(&spec(c)).err().expect("an error"));
+    let err = format!(
+        "{:#}",
+        spectrum::dispatch::build(&spec(c)).err().expect("an error")
+    );
     assert!(err.contains("spectrum_native"), "{err}");
 }
 
@@ -142,7 +145,10 @@ fn a_missing_workloads_folder_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let mut s = spec(cell(Runtime::Python, ModelKind::Sequential, 1));
     s.python_path = Some(tmp.path().to_path_buf());
-    let err = format!("{:#}", spectrum::dispatch::build(&s).err().expect("an error"));
+    let err = format!(
+        "{:#}",
+        spectrum::dispatch::build(&s).err().expect("an error")
+    );
     assert!(err.contains("python_workloads"), "{err}");
     assert!(err.contains("--python-workloads"), "{err}");
 }

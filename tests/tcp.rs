@@ -81,7 +81,8 @@ fn every_model_waits_on_its_own_connection_with_the_same_checksum_and_no_leak() 
         let s = spec(runtime, kind, cpu, &server);
         server.mark().unwrap();
         let (out, latency) = {
-            let mut m = spectrum::dispatch::build(&s).unwrap_or_else(|e| panic!("{runtime:?} {kind:?}: {e:#}"));
+            let mut m = spectrum::dispatch::build(&s)
+                .unwrap_or_else(|e| panic!("{runtime:?} {kind:?}: {e:#}"));
             run_collected(m.as_mut(), 0..s.warmup_ops).unwrap();
             run_collected(m.as_mut(), 0..s.ops)
                 .unwrap_or_else(|e| panic!("{runtime:?} {kind:?}: {e:#}"))

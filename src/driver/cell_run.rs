@@ -276,6 +276,7 @@ mod tests {
                 timeout: Duration::from_secs(1),
                 calibration,
                 python_path: None,
+                python_exe: None,
                 cores: 1,
             })
         };

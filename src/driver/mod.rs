@@ -107,7 +107,8 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let (cells, build_note) = plan::runnable_cells(cells, cfg!(feature = "python"));
     // Each `interpreter` a cpython cell asks for, found on this machine (or its cells
     // left out with a note naming what was looked for).
-    let (cells, interpreters, interpreter_notes) = crate::python::interpreters::resolve_cells(cells);
+    let (cells, interpreters, interpreter_notes) =
+        crate::python::interpreters::resolve_cells(cells);
     if cells.is_empty() {
         let why = match &opts.filter {
             _ if build_note.is_some() => "every cell to run is a `python` cell, and this \
@@ -157,7 +158,12 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     if let Some(w) = environment.busy_warning() {
         note(&format!("warning: {w}"));
     }
-    for n in plan.notes.iter().chain(&build_note).chain(&interpreter_notes) {
+    for n in plan
+        .notes
+        .iter()
+        .chain(&build_note)
+        .chain(&interpreter_notes)
+    {
         note(&format!("note: {n}"));
     }
     environment.interpreters = interpreters.values().cloned().collect();

@@ -160,7 +160,10 @@ pub fn discover() -> Vec<InterpreterInfo> {
             .iter()
             .map(|(p, origin)| s.spawn(move || describe(p, origin)))
             .collect();
-        handles.into_iter().map(|h| h.join().ok().flatten()).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
     });
     found.into_iter().flatten().collect()
 }
@@ -176,7 +179,9 @@ pub fn resolve(request: &str, found: &[InterpreterInfo]) -> Result<InterpreterIn
         });
     }
     let Some((major, minor, t)) = parse_version(request) else {
-        return Err(format!("interpreter \"{request}\" is neither a version nor a path"));
+        return Err(format!(
+            "interpreter \"{request}\" is neither a version nor a path"
+        ));
     };
     let patch = |i: &InterpreterInfo| -> u32 {
         i.release
@@ -198,7 +203,13 @@ pub fn resolve(request: &str, found: &[InterpreterInfo]) -> Result<InterpreterIn
     best.cloned().ok_or_else(|| {
         let pyenv = pyenv_root().map_or_else(
             || "pyenv versions (no pyenv root)".to_string(),
-            |r| format!("{}/versions/{major}.{minor}.*{}", r.display(), if t { "t" } else { "" }),
+            |r| {
+                format!(
+                    "{}/versions/{major}.{minor}.*{}",
+                    r.display(),
+                    if t { "t" } else { "" }
+                )
+            },
         );
         let hint = if t {
             " (scripts/get-free-threaded-python.sh builds 3.13t into .pythons/)"
@@ -219,7 +230,10 @@ pub fn resolve(request: &str, found: &[InterpreterInfo]) -> Result<InterpreterIn
 pub fn resolve_cells(
     cells: Vec<Cell>,
 ) -> (Vec<Cell>, BTreeMap<String, InterpreterInfo>, Vec<String>) {
-    let requests: BTreeSet<&String> = cells.iter().filter_map(|c| c.interpreter.as_ref()).collect();
+    let requests: BTreeSet<&String> = cells
+        .iter()
+        .filter_map(|c| c.interpreter.as_ref())
+        .collect();
     if requests.is_empty() {
         return (cells, BTreeMap::new(), Vec::new());
     }
@@ -321,7 +335,11 @@ mod tests {
             free_threaded: ft,
             ..Default::default()
         };
-        let found = [info("3.13.0", false), info("3.13.5", true), info("3.13.2", false)];
+        let found = [
+            info("3.13.0", false),
+            info("3.13.5", true),
+            info("3.13.2", false),
+        ];
         assert_eq!(resolve("3.13", &found).unwrap().release, "3.13.2");
         assert_eq!(resolve("3.13t", &found).unwrap().release, "3.13.5");
         assert!(resolve("3.12", &found).is_err());
@@ -337,7 +355,11 @@ mod tests {
             return;
         }
         for i in &found {
-            assert!(i.name.starts_with(&i.release[..i.release.rfind('.').unwrap()]), "{i:?}");
+            assert!(
+                i.name
+                    .starts_with(&i.release[..i.release.rfind('.').unwrap()]),
+                "{i:?}"
+            );
             assert_eq!(i.name.ends_with('t'), i.free_threaded, "{i:?}");
             // Before 3.13 there is no way to turn the GIL off.
             if version_key(&i.release) < vec![3, 13] {

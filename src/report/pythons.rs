@@ -42,10 +42,9 @@ struct Group<'r, 'a> {
 
 impl<'a> Group<'_, 'a> {
     fn find(&self, model: ModelKind, n: u32) -> Option<&Row<'a>> {
-        self.rows
-            .iter()
-            .copied()
-            .find(|r| r.cell.model == model && (model == ModelKind::Sequential || r.cell.concurrency == n))
+        self.rows.iter().copied().find(|r| {
+            r.cell.model == model && (model == ModelKind::Sequential || r.cell.concurrency == n)
+        })
     }
 
     fn seq_ops(&self) -> f64 {
@@ -80,7 +79,12 @@ impl<'a> Group<'_, 'a> {
 
     /// KiB of peak RSS per extra unit: the slope between the smallest and largest N.
     fn rss_per_unit_kib(&self, model: ModelKind) -> f64 {
-        let mut of: Vec<&Row> = self.rows.iter().copied().filter(|r| r.cell.model == model).collect();
+        let mut of: Vec<&Row> = self
+            .rows
+            .iter()
+            .copied()
+            .filter(|r| r.cell.model == model)
+            .collect();
         of.sort_by_key(|r| r.cell.concurrency);
         match (of.first(), of.last()) {
             (Some(a), Some(b)) if b.cell.concurrency > a.cell.concurrency => {
@@ -96,13 +100,25 @@ impl<'a> Group<'_, 'a> {
 pub(crate) fn interpreter_table(rows: &[Row]) -> Table {
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
     for r in rows.iter().filter(|r| {
-        r.cell.runtime == Runtime::Cpython && r.cell.interpreter.is_some() && r.cell.io_fraction == 0.0
+        r.cell.runtime == Runtime::Cpython
+            && r.cell.interpreter.is_some()
+            && r.cell.io_fraction == 0.0
     }) {
-        let key = (r.tag.to_string(), r.cell.interpreter.clone().unwrap_or_default());
-        groups.entry(key).or_insert_with(|| Group { rows: Vec::new() }).rows.push(r);
+        let key = (
+            r.tag.to_string(),
+            r.cell.interpreter.clone().unwrap_or_default(),
+        );
+        groups
+            .entry(key)
+            .or_insert_with(|| Group { rows: Vec::new() })
+            .rows
+            .push(r);
     }
     // The GIL build of each MAJOR.MINOR, for the free-threaded builds' ratio.
-    let minor = |rel: &str| rel.rsplit_once('.').map_or(rel.to_string(), |(m, _)| m.to_string());
+    let minor = |rel: &str| {
+        rel.rsplit_once('.')
+            .map_or(rel.to_string(), |(m, _)| m.to_string())
+    };
     let mut gil_seq: BTreeMap<(String, String), f64> = BTreeMap::new();
     for ((tag, _), g) in &groups {
         if let Some(s) = g.find(ModelKind::Sequential, 1) {
@@ -111,13 +127,32 @@ pub(crate) fn interpreter_table(rows: &[Row]) -> Table {
             }
         }
     }
-    let x = |v: f64| if v.is_finite() { format!("{}×", num(v)) } else { "—".into() };
+    let x = |v: f64| {
+        if v.is_finite() {
+            format!("{}×", num(v))
+        } else {
+            "—".into()
+        }
+    };
     let mut out = Table {
         head: [
-            "interpreter", "release", "build", "sequential ops/s", "vs GIL build",
-            "thread ×2", "thread ×4", "subinterp. ×2", "subinterp. ×4", "process ×2", "process ×4",
-            "start-up/unit: thread (ms)", "subinterp. (ms)", "process (ms)",
-            "RSS/unit: thread (KiB)", "subinterp. (KiB)", "process (KiB)",
+            "interpreter",
+            "release",
+            "build",
+            "sequential ops/s",
+            "vs GIL build",
+            "thread ×2",
+            "thread ×4",
+            "subinterp. ×2",
+            "subinterp. ×4",
+            "process ×2",
+            "process ×4",
+            "start-up/unit: thread (ms)",
+            "subinterp. (ms)",
+            "process (ms)",
+            "RSS/unit: thread (KiB)",
+            "subinterp. (KiB)",
+            "process (KiB)",
         ]
         .map(String::from)
         .to_vec(),
@@ -134,7 +169,11 @@ pub(crate) fn interpreter_table(rows: &[Row]) -> Table {
         let vs = gil_seq
             .get(&(tag.clone(), minor(&rel)))
             .map_or(f64::NAN, |g_ops| g.seq_ops() / g_ops);
-        let label = if tag.is_empty() { name.clone() } else { format!("[{tag}] {name}") };
+        let label = if tag.is_empty() {
+            name.clone()
+        } else {
+            format!("[{tag}] {name}")
+        };
         let mut row = vec![label, rel, build.to_string(), num(g.seq_ops()), x(vs)];
         for (m, n) in [
             (ModelKind::Thread, 2),
@@ -146,10 +185,18 @@ pub(crate) fn interpreter_table(rows: &[Row]) -> Table {
         ] {
             row.push(x(g.speedup(m, n)));
         }
-        for m in [ModelKind::Thread, ModelKind::Subinterpreter, ModelKind::Process] {
+        for m in [
+            ModelKind::Thread,
+            ModelKind::Subinterpreter,
+            ModelKind::Process,
+        ] {
             row.push(num(g.startup_ms(m)));
         }
-        for m in [ModelKind::Thread, ModelKind::Subinterpreter, ModelKind::Process] {
+        for m in [
+            ModelKind::Thread,
+            ModelKind::Subinterpreter,
+            ModelKind::Process,
+        ] {
             row.push(num(g.rss_per_unit_kib(m)));
         }
         out.rows.push(row);
@@ -183,7 +230,10 @@ pub(crate) fn section(rows: &[Row], claims: &[Verdict]) -> String {
                 esc(&c.title()),
                 esc(c.claim),
                 esc(&c.phrase),
-                findings_list(&c.findings, "the claim needs pure-CPU cpython cells on several interpreters"),
+                findings_list(
+                    &c.findings,
+                    "the claim needs pure-CPU cpython cells on several interpreters"
+                ),
                 published(c.published)
             );
         }

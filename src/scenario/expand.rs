@@ -368,26 +368,26 @@ impl Expander<'_, '_> {
                                         continue;
                                     }
                                     for interpreter in interpreters(runtime, axes) {
-                                    let cell = Cell {
-                                        runtime,
-                                        model,
-                                        async_cpu: variant.async_cpu,
-                                        io,
-                                        io_fraction: f,
-                                        op_time_us,
-                                        cpu_us: (1.0 - f) * op_time_us,
-                                        io_us: f * op_time_us,
-                                        concurrency: n,
-                                        gil: variant.gil,
-                                        cpu_impl: variant.cpu_impl,
-                                        io_impl: variant.io_impl,
-                                        fault: variant.fault,
-                                        interpreter,
-                                    };
-                                    if keep(&cell) {
-                                        self.tally.cell(src, table)?;
-                                        cells.push(cell);
-                                    }
+                                        let cell = Cell {
+                                            runtime,
+                                            model,
+                                            async_cpu: variant.async_cpu,
+                                            io,
+                                            io_fraction: f,
+                                            op_time_us,
+                                            cpu_us: (1.0 - f) * op_time_us,
+                                            io_us: f * op_time_us,
+                                            concurrency: n,
+                                            gil: variant.gil,
+                                            cpu_impl: variant.cpu_impl,
+                                            io_impl: variant.io_impl,
+                                            fault: variant.fault,
+                                            interpreter,
+                                        };
+                                        if keep(&cell) {
+                                            self.tally.cell(src, table)?;
+                                            cells.push(cell);
+                                        }
                                     }
                                 }
                             }

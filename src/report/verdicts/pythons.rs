@@ -88,7 +88,8 @@ pub(crate) fn free_threading_tax(rows: &[Row]) -> Vec<Finding> {
         .collect();
     let minor = |r: &Row| {
         let rel = release(r);
-        rel.rsplit_once('.').map_or(rel.clone(), |(mm, _)| mm.to_string())
+        rel.rsplit_once('.')
+            .map_or(rel.clone(), |(mm, _)| mm.to_string())
     };
     let mut out = Vec::new();
     for ft in seq.iter().filter(|r| free_threaded(r)) {
