@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
-use spectrum::model::{self, process, run_collected, CellSpec};
+use spectrum::model::{process, run_collected, CellSpec};
 use spectrum::scenario::{AsyncCpu, Cell, ModelKind, Runtime};
 use spectrum::workload::Calibration;
 

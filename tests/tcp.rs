@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use spectrum::io::server::DelayServer;
-use spectrum::model::{self, process, run_collected, CellSpec};
+use spectrum::model::{process, run_collected, CellSpec};
 use spectrum::results::{read_results, CellStatus};
 use spectrum::scenario::{AsyncCpu, Cell, IoKind, ModelKind, Runtime};
 use spectrum::workload::Calibration;
