@@ -2,7 +2,6 @@
 free-threaded build), the subinterpreter model's checksum, and the free-threaded build
 script's idempotence. An interpreter that is absent is skipped with its reason."""
 
-import json
 import os
 import pathlib
 import subprocess
@@ -12,7 +11,9 @@ import pytest
 
 from python_workloads.kernel import MASK, kernel
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+from . import test_runner
+
+ROOT = test_runner.ROOT
 FREE_THREADED = ROOT / ".pythons" / "3.13t" / "bin" / "python3"
 
 
@@ -35,21 +36,8 @@ def find(version):
 
 
 def converse(python, spec, *commands):
-    """The runner under ``python``: sends the spec and the commands, returns the replies."""
-    text = json.dumps(spec) + "\n" + "".join(c + "\n" for c in commands)
-    boot = (
-        "import runpy, sys; sys.path.insert(0, sys.argv[1]); "
-        "runpy.run_module('python_workloads.runner', run_name='__main__')"
-    )
-    done = subprocess.run(
-        [str(python), "-I", "-c", boot, str(ROOT)],
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return [json.loads(line) for line in done.stdout.splitlines()]
+    """The runner under ``python``."""
+    return test_runner.converse(spec, *commands, python=python)
 
 
 VERSIONS = ["3.9", "3.10", "3.11", "3.12", "3.13", "3.13t"]
