@@ -77,6 +77,21 @@ impl<'a> Group<'_, 'a> {
         })) * 1e3
     }
 
+    /// Milliseconds to create one subinterpreter alone (`unit_create_s`, every unit of
+    /// every repetition of the model's cells), without its thread and imports.
+    fn create_ms(&self) -> f64 {
+        let all: Vec<f64> = self
+            .rows
+            .iter()
+            .filter(|r| r.cell.model == ModelKind::Subinterpreter)
+            .flat_map(|r| r.result.repetitions.iter())
+            .filter_map(|m| m.info.get("unit_create_s")?.as_array().cloned())
+            .flatten()
+            .filter_map(|v| v.as_f64())
+            .collect();
+        median(all) * 1e3
+    }
+
     /// KiB of peak RSS per extra unit: the slope between the smallest and largest N.
     fn rss_per_unit_kib(&self, model: ModelKind) -> f64 {
         let mut of: Vec<&Row> = self
@@ -217,7 +232,7 @@ pub(crate) fn section(rows: &[Row], claims: &[Verdict]) -> String {
          calibration), so sequential ops/s compare single-thread speed directly; speed-ups \
          are over that interpreter's own sequential cell. Start-up per unit is the model's \
          set-up (outside the window) divided by its units: thread start, interpreter \
-         creation with its imports, or process start. RSS per unit is the peak-RSS slope \
+         creation with its imports (creation alone beside it), or process start (fork). RSS per unit is the peak-RSS slope \
          between the smallest and largest N.</p>",
     );
     s.push_str(&table(&t, "data"));
