@@ -40,6 +40,7 @@ fn spec(
         python_path: None,
         io_server: None,
         python_exe: None,
+        speed_reference: None,
     }
 }
 

@@ -25,6 +25,7 @@ fn spec(cell: Cell) -> CellSpec {
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
         io_server: None,
         python_exe: None,
+        speed_reference: None,
     }
 }
 

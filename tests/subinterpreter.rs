@@ -22,6 +22,7 @@ fn spec(runtime: Runtime, exe: Option<PathBuf>) -> CellSpec {
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
         io_server: None,
         python_exe: exe,
+        speed_reference: None,
     }
 }
 

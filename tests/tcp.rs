@@ -47,6 +47,7 @@ fn spec(
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
         io_server: Some(server.addr()),
         python_exe: None,
+        speed_reference: None,
     }
 }
 

@@ -36,6 +36,8 @@ pub(crate) struct CellJob<'a> {
     pub python_path: Option<Result<PathBuf, String>>,
     /// `cpython` cells with an `interpreter`: the `python3` it resolved to.
     pub python_exe: Option<PathBuf>,
+    /// Its interpreter's own kernel speed, for the speed check.
+    pub speed_reference: Option<f64>,
     /// Cores for the ideal bound.
     pub cores: usize,
 }
@@ -112,6 +114,7 @@ impl<'a> CellRun<'a> {
             python_path,
             io_server: None,
             python_exe: self.job.python_exe.clone(),
+            speed_reference: self.job.speed_reference,
         };
         match run_repetition(&self.job, &spec, stop) {
             Err(None) => Step::Interrupted,
@@ -277,6 +280,7 @@ mod tests {
                 calibration,
                 python_path: None,
                 python_exe: None,
+                speed_reference: None,
                 cores: 1,
             })
         };

@@ -209,6 +209,22 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
         }
     }
     results.environment = environment;
+    // Each named interpreter's own kernel speed: the reference of its cells' speed
+    // checks (their ops stay sized by the default python3's calibration).
+    let mut speed_refs: BTreeMap<String, f64> = BTreeMap::new();
+    if let (false, Some(dir)) = (interrupted, usable_path) {
+        for (name, info) in &interpreters {
+            match crate::python::calibrate_with(Path::new(&info.executable), dir) {
+                Ok((cal, _)) => {
+                    speed_refs.insert(name.clone(), cal.iters_per_us);
+                    results.calibration.insert(format!("cpython@{name}"), cal);
+                }
+                Err(e) => note(&format!(
+                    "warning: could not calibrate interpreter {name}: {e:#}; its cells' speed checks read against the default python3"
+                )),
+            }
+        }
+    }
     for w in calibrate::disturbed_warnings(&results.calibration) {
         note(&format!("WARNING: {w}"));
     }
@@ -250,6 +266,10 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
                     .as_ref()
                     .and_then(|i| interpreters.get(i))
                     .map(|i| PathBuf::from(&i.executable)),
+                speed_reference: cell
+                    .interpreter
+                    .as_ref()
+                    .and_then(|i| speed_refs.get(i).copied()),
                 cores,
             })
         })

@@ -30,7 +30,11 @@ pub fn speed_ratio(spec: &CellSpec, model: &mut dyn Model) -> Result<f64> {
         bail!("the calibration has no iterations per µs to compare against");
     }
     let seconds = kernel_seconds(spec, model, SEED, iters)?;
-    ratio(iters, seconds, cal.iters_per_us)
+    ratio(
+        iters,
+        seconds,
+        spec.speed_reference.unwrap_or(cal.iters_per_us),
+    )
 }
 
 /// `iters` in `seconds` as a multiple of `calibrated` iterations per µs.
@@ -116,6 +120,7 @@ mod tests {
             python_path: None,
             io_server: None,
             python_exe: None,
+            speed_reference: None,
         };
         let mut model = crate::dispatch::build(&spec).unwrap();
         let r = speed_ratio(&spec, model.as_mut()).unwrap();

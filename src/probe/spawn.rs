@@ -161,6 +161,7 @@ fn worker_spec(runtime: CellRuntime, python_path: Option<PathBuf>) -> CellSpec {
         python_path,
         io_server: None,
         python_exe: None,
+        speed_reference: None,
     }
 }
 

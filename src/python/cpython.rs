@@ -292,8 +292,12 @@ struct CalibrationOutput {
 
 /// Calibrates the Python kernel in a plain `python3` and describes that interpreter.
 pub(crate) fn calibrate(workloads: &Path) -> Result<(Calibration, PythonInfo)> {
-    let python = interpreter();
-    let out = python_command(&python, workloads, "python_workloads.calibrate")
+    calibrate_with(&interpreter(), workloads)
+}
+
+/// [`calibrate`] in the `python3` at `python`.
+pub fn calibrate_with(python: &Path, workloads: &Path) -> Result<(Calibration, PythonInfo)> {
+    let out = python_command(python, workloads, "python_workloads.calibrate")
         .stdin(Stdio::null())
         .output()
         .with_context(|| format!("could not start '{}' to calibrate", python.display()))?;

@@ -17,6 +17,7 @@
 #[cfg(feature = "python")]
 mod asyncio;
 mod cpython;
+pub use cpython::calibrate_with;
 #[cfg(feature = "python")]
 mod embed;
 pub mod interpreters;
@@ -210,6 +211,7 @@ mod tests {
             python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
             io_server: None,
             python_exe: None,
+            speed_reference: None,
         }
     }
 
