@@ -295,7 +295,7 @@ pub(crate) fn calibrate(workloads: &Path) -> Result<(Calibration, PythonInfo)> {
     calibrate_with(&interpreter(), workloads)
 }
 
-/// [`calibrate`] in the `python3` at `python`.
+/// Calibrates the Python kernel in the `python3` at `python` and describes it.
 pub fn calibrate_with(python: &Path, workloads: &Path) -> Result<(Calibration, PythonInfo)> {
     let out = python_command(python, workloads, "python_workloads.calibrate")
         .stdin(Stdio::null())
