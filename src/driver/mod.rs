@@ -208,6 +208,14 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
             }
         }
     }
+    let embedded = calibrations
+        .get(&Runtime::Python)
+        .and_then(|c| c.as_ref().ok())
+        .and_then(|r| r.python.as_ref());
+    if let Some(n) = plan::gil_axis_note(&cells, embedded) {
+        note(&format!("note: {n}"));
+        results.notes.push(n);
+    }
     results.environment = environment;
     // Each named interpreter's own kernel speed: the reference of its cells' speed
     // checks (their ops stay sized by the default python3's calibration).
