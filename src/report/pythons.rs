@@ -111,18 +111,29 @@ impl<'a> Group<'_, 'a> {
     }
 }
 
-/// The section's table: one row per interpreter (and file, when files were merged).
+/// The section's table: one row per interpreter (and file or op length, when merged
+/// files differ in them).
 pub(crate) fn interpreter_table(rows: &[Row]) -> Table {
+    let named: Vec<&Row> = rows
+        .iter()
+        .filter(|r| {
+            r.cell.runtime == Runtime::Cpython
+                && r.cell.interpreter.is_some()
+                && r.cell.io_fraction == 0.0
+        })
+        .collect();
+    // Rows of different op lengths (merged files of two sweeps) are never compared:
+    // the set a row belongs to names its op length when there are several.
+    let lengths: std::collections::BTreeSet<u64> =
+        named.iter().map(|r| r.cell.op_time_us.to_bits()).collect();
+    let set_of = |r: &Row| match (lengths.len() > 1, r.tag.is_empty()) {
+        (false, _) => r.tag.to_string(),
+        (true, true) => format!("{} µs ops", r.cell.op_time_us),
+        (true, false) => format!("{}, {} µs ops", r.tag, r.cell.op_time_us),
+    };
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
-    for r in rows.iter().filter(|r| {
-        r.cell.runtime == Runtime::Cpython
-            && r.cell.interpreter.is_some()
-            && r.cell.io_fraction == 0.0
-    }) {
-        let key = (
-            r.tag.to_string(),
-            r.cell.interpreter.clone().unwrap_or_default(),
-        );
+    for r in named {
+        let key = (set_of(r), r.cell.interpreter.clone().unwrap_or_default());
         groups
             .entry(key)
             .or_insert_with(|| Group { rows: Vec::new() })
