@@ -118,6 +118,8 @@ pub(crate) fn gil_release(rows: &[Row]) -> Vec<Finding> {
         s.row.cell.runtime.is_python()
             && s.row.cell.model == ModelKind::Thread
             && s.row.cell.cpu_impl == Some(Impl::Native)
+            // Without a GIL (a free-threaded build) there is nothing to hold or release.
+            && super::pythons::gil_enabled(&s.row) != Some(false)
     }) {
         let rust = all.iter().find(|o| {
             o.row.cell.runtime == Runtime::Rust
