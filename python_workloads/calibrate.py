@@ -76,10 +76,24 @@ def gil_enabled():
     return bool(probe()) if probe is not None else True
 
 
+def free_threaded_build():
+    """True for a build configured with ``--disable-gil`` (``Py_GIL_DISABLED``, PEP 703),
+    whether or not the GIL was turned back on at run time (``PYTHON_GIL=1``)."""
+    import sysconfig  # noqa: PLC0415
+
+    return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+
+
 def describe():
-    """The interpreter, in the shape of spectrum's ``PythonInfo``."""
+    """The interpreter, in the shape of spectrum's ``PythonInfo``.
+
+    ``release`` comes from ``sys.version_info``: ``sys.version`` is free text, on two
+    lines in some builds (3.8), and is only kept for people to read, on one line."""
+    v = sys.version_info
     return {
-        "version": sys.version,
+        "version": " ".join(sys.version.split()),
+        "release": f"{v.major}.{v.minor}.{v.micro}",
+        "free_threaded_build": free_threaded_build(),
         "executable": sys.executable,
         "libpython": libpython_mapped(),
         "gil_enabled": gil_enabled(),

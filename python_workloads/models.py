@@ -211,7 +211,11 @@ def build(spec):
         from .procs import ProcessModel  # noqa: PLC0415 -- multiprocessing only when used
 
         return ProcessModel(spec)
+    if name == "subinterpreter":
+        from .subinterp import SubinterpreterModel  # noqa: PLC0415 -- 3.12+ only
+
+        return SubinterpreterModel(spec)
     raise ValueError(
         f"model = {name!r} has no Python implementation; "
-        "choose from sequential, thread, process, async"
+        "choose from sequential, thread, process, async, subinterpreter"
     )

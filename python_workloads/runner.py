@@ -4,7 +4,7 @@ spectrum's cell process starts ``python3 -m python_workloads.runner`` and talks 
 stdin/stdout, one line each way per step (every reply is one JSON object)::
 
     -> {op spec}                  set up the model (threads, processes, event loop)
-    <- {"status": "ready", "info": {...the interpreter...}}
+    <- {"status": "ready", "info": {...the interpreter...}, "setup": {...its cost...}}
     -> run START END TRACED       run ops START..END (the measured window), keeping the
                                   spans of the first TRACED ops for the timeline
     <- {"status": "ok", "checksum": N, "rusage": {...}, "memory": {...}}
@@ -25,6 +25,7 @@ workload prints goes to stderr: stdout belongs to the protocol.
 
 import json
 import sys
+import time
 import traceback
 
 from . import memory
@@ -59,6 +60,11 @@ def _run(model, line, last):
     if not 0 <= start <= end or traced < 0:
         raise ValueError(f"bad op range {start}..{end} or sample {traced}")
     last.log, last.start, last.trace = None, start, None
+    # A model whose units keep logs of their own (subinterpreters) allocates them now,
+    # before the window, like the log below.
+    prepare = getattr(model, "prepare", None)
+    if prepare is not None:
+        prepare(start, end)
     log = memory.new_log(end - start)
     trace = Trace(start, min(traced, end - start))
     watch = memory.PeakWatch()
@@ -84,10 +90,19 @@ def _latencies(model, last):
         raise ValueError("no finished run to send latencies of")
     fill = getattr(model, "fill", None)
     if fill is not None:
-        spans = fill(last.log, last.start)
+        spans = fill(last.log, last.start) or []
     else:
         spans = last.trace.spans() if last.trace is not None else []
     return {"status": "latencies", "latencies_ns": last.log.tolist(), "spans": spans}
+
+
+def _setup(model, spec, seconds):
+    """The model's set-up cost: the seconds ``build`` took for its units (threads,
+    processes, subinterpreters), and what the model adds (each unit's own time)."""
+    units = max(1, int(spec.get("concurrency", 1))) if spec.get("model") != "sequential" else 1
+    setup = {"setup_s": seconds, "units": units, "setup_per_unit_s": seconds / units}
+    setup.update(getattr(model, "setup_info", None) or {})
+    return setup
 
 
 def _speed(line):
@@ -106,11 +121,14 @@ def serve(inp, out):
     if not first:
         return
     try:
-        model = build(json.loads(first))
+        spec = json.loads(first)
+        started = time.perf_counter()
+        model = build(spec)
+        setup = _setup(model, spec, time.perf_counter() - started)
     except BaseException:  # noqa: BLE001 -- every failure goes back over the protocol
         _error(out)
         return
-    _reply(out, {"status": "ready", "info": describe()})
+    _reply(out, {"status": "ready", "info": describe(), "setup": setup})
     last = _Last()
     try:
         for line in inp:

@@ -279,8 +279,14 @@ fn list() -> Result<ExitCode> {
             .filter(|&r| m.supported_by(r))
             .map(Runtime::as_str)
             .collect();
-        out.push_str(&format!("  {:<12}{}\n", m.as_str(), rts.join(", ")));
+        out.push_str(&format!("  {:<16}{}\n", m.as_str(), rts.join(", ")));
     }
+    out.push_str(
+        "\nPython interpreters (scenario key `interpreter` of runtime cpython: NAME or a path):\n",
+    );
+    out.push_str(&crate::python::interpreters::list_text(
+        &crate::python::interpreters::discover(),
+    ));
     out.push_str("\nI/O kinds:\n");
     for io in IoKind::ALL {
         out.push_str(&format!("  {:<12}{}\n", io.as_str(), io.describe()));

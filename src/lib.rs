@@ -2,7 +2,8 @@
 //!
 //! The data flows one way:
 //! scenario file → [`scenario::Plan`] → [`scenario::Cell`]s → [`driver`] (one child
-//! process per cell and repetition, running a [`model::Model`]) → [`metrics::Measurement`]s
+//! process per cell and repetition, running a [`model::Model`] that
+//! [`dispatch`] picks) → [`metrics::Measurement`]s
 //! → [`results::Results`] (`results.json`) → [`report`] (HTML, SVG, terminal tables) and
 //! [`export`] (CSV, Markdown, a copy of the JSON).
 //!
@@ -12,6 +13,7 @@
 pub mod app;
 pub mod cli;
 pub mod demo;
+pub mod dispatch;
 pub mod driver;
 pub mod export;
 pub mod input;

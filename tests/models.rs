@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
-use spectrum::model::{self, process, run_collected, CellSpec};
+use spectrum::model::{process, run_collected, CellSpec};
 use spectrum::scenario::{AsyncCpu, Cell, ModelKind, Runtime};
 use spectrum::workload::Calibration;
 
@@ -40,6 +40,8 @@ fn spec(
         python_path: None,
         io_server: None,
         trace_ops: 0,
+        python_exe: None,
+        speed_reference: None,
     }
 }
 
@@ -59,13 +61,13 @@ fn all_models() -> Vec<(ModelKind, Option<AsyncCpu>)> {
 fn every_model_runs_every_op_with_the_sequential_checksum() {
     use_spectrum_exe();
     let base = spec(ModelKind::Sequential, None, 50.0, 50.0, 1);
-    let mut seq = model::build(&base).unwrap();
+    let mut seq = spectrum::dispatch::build(&base).unwrap();
     let want_warm = run_collected(seq.as_mut(), 0..30).unwrap().0.checksum;
     let want = run_collected(seq.as_mut(), 30..230).unwrap().0.checksum;
     assert_ne!(want, 0);
     for (kind, cpu) in all_models() {
         let s = spec(kind, cpu, 50.0, 50.0, 4);
-        let mut m = model::build(&s).unwrap_or_else(|e| panic!("{kind:?}: {e:#}"));
+        let mut m = spectrum::dispatch::build(&s).unwrap_or_else(|e| panic!("{kind:?}: {e:#}"));
         // Warm-up then the window, on the same set-up.
         let (warm, warm_latency) = run_collected(m.as_mut(), 0..30).unwrap();
         assert_eq!(warm_latency.len(), 30, "{kind:?} {cpu:?} warm-up");
@@ -91,7 +93,7 @@ fn every_model_runs_every_op_with_the_sequential_checksum() {
 fn more_workers_than_ops_and_empty_ranges_are_fine() {
     use_spectrum_exe();
     for (kind, cpu) in all_models() {
-        let mut m = model::build(&spec(kind, cpu, 10.0, 0.0, 8)).unwrap();
+        let mut m = spectrum::dispatch::build(&spec(kind, cpu, 10.0, 0.0, 8)).unwrap();
         assert_eq!(
             run_collected(m.as_mut(), 5..5).unwrap().1.len(),
             0,
@@ -114,7 +116,7 @@ fn zero_concurrency_is_an_error_not_a_panic() {
         ModelKind::Async,
         ModelKind::Rayon,
     ] {
-        let err = model::build(&spec(kind, None, 10.0, 0.0, 0)).err();
+        let err = spectrum::dispatch::build(&spec(kind, None, 10.0, 0.0, 0)).err();
         let msg = format!("{:#}", err.expect("concurrency 0 must fail"));
         assert!(msg.contains("concurrency"), "{kind:?}: {msg}");
     }
@@ -123,7 +125,7 @@ fn zero_concurrency_is_an_error_not_a_panic() {
 #[test]
 fn process_workers_report_their_rusage() {
     use_spectrum_exe();
-    let mut m = model::build(&spec(ModelKind::Process, None, 200.0, 0.0, 2)).unwrap();
+    let mut m = spectrum::dispatch::build(&spec(ModelKind::Process, None, 200.0, 0.0, 2)).unwrap();
     let w = run_collected(m.as_mut(), 0..100)
         .unwrap()
         .0
@@ -222,7 +224,7 @@ fn pure_io_overlaps_under_every_concurrent_model() {
     // The best of `tries` timed runs: other work on a loaded machine only ever slows a
     // run down, and the sequential baseline being slowed only makes the check easier.
     let time = |kind, cpu, tries| {
-        let mut m = model::build(&spec(kind, cpu, 0.0, 2000.0, 10)).unwrap();
+        let mut m = spectrum::dispatch::build(&spec(kind, cpu, 0.0, 2000.0, 10)).unwrap();
         run_collected(m.as_mut(), 0..10).unwrap();
         (0..tries)
             .map(|_| {

@@ -27,8 +27,10 @@ fn native_sleep_wall(gil: Gil, n: u32, ops: u64, io_us: f64) -> f64 {
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
         io_server: None,
         trace_ops: 0,
+        python_exe: None,
+        speed_reference: None,
     };
-    let mut m = model::build(&spec).unwrap();
+    let mut m = spectrum::dispatch::build(&spec).unwrap();
     model::run_collected(m.as_mut(), 0..n as u64).unwrap();
     let log = Arc::new(OpLog::new(0..ops));
     let t = Instant::now();

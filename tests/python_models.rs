@@ -25,6 +25,8 @@ fn spec(cell: Cell) -> CellSpec {
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
         io_server: None,
         trace_ops: 0,
+        python_exe: None,
+        speed_reference: None,
     }
 }
 
@@ -36,7 +38,7 @@ fn expected(ops: std::ops::Range<u64>) -> u64 {
 fn check(cell: Cell) {
     let id = cell.id();
     let spec = spec(cell);
-    let mut m = model::build(&spec).unwrap_or_else(|e| panic!("{id}: {e:#}"));
+    let mut m = spectrum::dispatch::build(&spec).unwrap_or_else(|e| panic!("{id}: {e:#}"));
     for ops in [0..spec.warmup_ops, 0..spec.ops, 100..117] {
         let (out, latency) =
             model::run_collected(m.as_mut(), ops.clone()).unwrap_or_else(|e| panic!("{id}: {e:#}"));
@@ -92,7 +94,7 @@ fn cpython_models_run_every_op_once() {
 fn cpython_reports_the_runners_rusage() {
     let mut c = cell(Runtime::Cpython, ModelKind::Process, 2);
     c.cpu_us = 20_000.0;
-    let mut m = model::build(&spec(c)).unwrap();
+    let mut m = spectrum::dispatch::build(&spec(c)).unwrap();
     let (out, _) = model::run_collected(m.as_mut(), 0..4).unwrap();
     let ru = out.workers.expect("the runner's rusage");
     assert!(ru.user_s + ru.sys_s > 0.0, "{ru:?}");
@@ -115,7 +117,7 @@ fn a_raising_op_fails_with_its_traceback() {
     for (runtime, model) in cases {
         let mut c = cell(runtime, model, 2);
         c.fault = Some(Fault::Error);
-        let mut m = model::build(&spec(c)).unwrap();
+        let mut m = spectrum::dispatch::build(&spec(c)).unwrap();
         let err = format!("{:#}", model::run_collected(m.as_mut(), 0..4).unwrap_err());
         assert!(err.contains("Traceback"), "{runtime:?} {model:?}: {err}");
         assert!(
@@ -133,7 +135,10 @@ fn a_raising_op_fails_with_its_traceback() {
 fn a_native_half_is_refused_by_plain_python3() {
     let mut c = cell(Runtime::Cpython, ModelKind::Sequential, 1);
     c.cpu_impl = Some(Impl::Native);
-    let err = format!("{:#}", model::build(&spec(c)).err().expect("an error"));
+    let err = format!(
+        "{:#}",
+        spectrum::dispatch::build(&spec(c)).err().expect("an error")
+    );
     assert!(err.contains("spectrum_native"), "{err}");
 }
 
@@ -142,7 +147,10 @@ fn a_missing_workloads_folder_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let mut s = spec(cell(Runtime::Python, ModelKind::Sequential, 1));
     s.python_path = Some(tmp.path().to_path_buf());
-    let err = format!("{:#}", model::build(&s).err().expect("an error"));
+    let err = format!(
+        "{:#}",
+        spectrum::dispatch::build(&s).err().expect("an error")
+    );
     assert!(err.contains("python_workloads"), "{err}");
     assert!(err.contains("--python-workloads"), "{err}");
 }

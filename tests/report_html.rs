@@ -170,7 +170,7 @@ fn write_report_writes_index_html() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["line", "1", "2", "3", "4", "5"]);
+    assert_eq!(ids, ["line", "1", "2", "3", "4", "5", "P1", "P2"]);
     assert!(render_html(&[], None).is_err());
 }
 

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use spectrum::io::server::DelayServer;
-use spectrum::model::{self, process, run_collected, CellSpec};
+use spectrum::model::{process, run_collected, CellSpec};
 use spectrum::results::{read_results, CellStatus};
 use spectrum::scenario::{AsyncCpu, Cell, IoKind, ModelKind, Runtime};
 use spectrum::workload::Calibration;
@@ -47,6 +47,8 @@ fn spec(
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
         io_server: Some(server.addr()),
         trace_ops: 0,
+        python_exe: None,
+        speed_reference: None,
     }
 }
 
@@ -81,7 +83,8 @@ fn every_model_waits_on_its_own_connection_with_the_same_checksum_and_no_leak() 
         let s = spec(runtime, kind, cpu, &server);
         server.mark().unwrap();
         let (out, latency) = {
-            let mut m = model::build(&s).unwrap_or_else(|e| panic!("{runtime:?} {kind:?}: {e:#}"));
+            let mut m = spectrum::dispatch::build(&s)
+                .unwrap_or_else(|e| panic!("{runtime:?} {kind:?}: {e:#}"));
             run_collected(m.as_mut(), 0..s.warmup_ops).unwrap();
             run_collected(m.as_mut(), 0..s.ops)
                 .unwrap_or_else(|e| panic!("{runtime:?} {kind:?}: {e:#}"))

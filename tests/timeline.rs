@@ -20,12 +20,14 @@ fn spec(cell: Cell, ops: u64, iters_per_us: f64) -> CellSpec {
         python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
         io_server: None,
         trace_ops: ops,
+        python_exe: None,
+        speed_reference: None,
     }
 }
 
 /// Runs `ops` ops of `spec` with every op sampled; the window's timeline.
 fn timeline(spec: &CellSpec) -> Timeline {
-    let mut m = model::build(spec).unwrap();
+    let mut m = spectrum::dispatch::build(spec).unwrap();
     let log = Arc::new(OpLog::with_trace(0..spec.ops, spec.trace_ops));
     let origin = trace::mono_ns();
     let mut out = m.run(0..spec.ops, &log).unwrap();
@@ -38,10 +40,19 @@ fn timeline(spec: &CellSpec) -> Timeline {
 fn check_lanes(t: &Timeline, ops: u64, what: &str) {
     assert_eq!(t.spans.len() as u64, ops, "{what}: one span per sampled op");
     for s in &t.spans {
-        assert!(s.worker < t.workers, "{what}: lane {} of {}", s.worker, t.workers);
+        assert!(
+            s.worker < t.workers,
+            "{what}: lane {} of {}",
+            s.worker,
+            t.workers
+        );
         assert!(s.start <= s.cpu_end && s.cpu_end <= s.end, "{what}: {s:?}");
         assert!(s.end <= t.window_ns, "{what}: span past the window {s:?}");
-        assert_eq!(s.computing() + s.ready() + s.io(), s.end - s.start, "{what}");
+        assert_eq!(
+            s.computing() + s.ready() + s.io(),
+            s.end - s.start,
+            "{what}"
+        );
     }
     // Per worker, the states of its ops add up to the wall time of its ops.
     for w in 0..t.workers {

@@ -10,16 +10,17 @@ from python_workloads.kernel import MASK, kernel
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 
 
-def converse(spec, *commands):
-    """Starts the runner, sends the spec and the commands; returns the parsed replies."""
+def converse(spec, *commands, python=None):
+    """Starts the runner (under ``python``, default this interpreter), sends the spec and
+    the commands; returns the parsed replies."""
     text = json.dumps(spec) + "\n" + "".join(c + "\n" for c in commands)
     done = subprocess.run(
-        [sys.executable, "-m", "python_workloads.runner"],
+        [str(python or sys.executable), "-m", "python_workloads.runner"],
         input=text,
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=60,
+        timeout=120,
         check=True,
     )
     return [json.loads(line) for line in done.stdout.splitlines()]

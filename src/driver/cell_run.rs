@@ -37,6 +37,10 @@ pub(crate) struct CellJob<'a> {
     pub calibration: Result<Calibration, String>,
     /// Python runtimes: the `python_workloads` folder, or why it was not found.
     pub python_path: Option<Result<PathBuf, String>>,
+    /// `cpython` cells with an `interpreter`: the `python3` it resolved to.
+    pub python_exe: Option<PathBuf>,
+    /// Its interpreter's own kernel speed, for the speed check.
+    pub speed_reference: Option<f64>,
     /// Cores for the ideal bound.
     pub cores: usize,
 }
@@ -113,6 +117,8 @@ impl<'a> CellRun<'a> {
             python_path,
             io_server: None,
             trace_ops: if r == 0 { self.job.trace_ops } else { 0 },
+            python_exe: self.job.python_exe.clone(),
+            speed_reference: self.job.speed_reference,
         };
         match run_repetition(&self.job, &spec, stop) {
             Err(None) => Step::Interrupted,
@@ -278,6 +284,8 @@ mod tests {
                 timeout: Duration::from_secs(1),
                 calibration,
                 python_path: None,
+                python_exe: None,
+                speed_reference: None,
                 cores: 1,
             })
         };

@@ -61,7 +61,7 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
         spec
     };
     let mut model =
-        model::build(spec).with_context(|| format!("could not set up {}", spec.cell))?;
+        crate::dispatch::build(spec).with_context(|| format!("could not set up {}", spec.cell))?;
     if spec.warmup_ops > 0 {
         // Warm-up runs the same op indices as the window: it pays for first-touch costs
         // (page faults, lazy thread starts, interpreter caches) and its checksum is unused.

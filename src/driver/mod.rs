@@ -105,6 +105,10 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let params = effective_params(&plan.params, opts.quick, opts.repetitions);
     let cells = filter_cells(&plan.cells, opts.filter.as_deref());
     let (cells, build_note) = plan::runnable_cells(cells, cfg!(feature = "python"));
+    // Each `interpreter` a cpython cell asks for, found on this machine (or its cells
+    // left out with a note naming what was looked for).
+    let (cells, interpreters, interpreter_notes) =
+        crate::python::interpreters::resolve_cells(cells);
     if cells.is_empty() {
         let why = match &opts.filter {
             _ if build_note.is_some() => "every cell to run is a `python` cell, and this \
@@ -154,9 +158,15 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     if let Some(w) = environment.busy_warning() {
         note(&format!("warning: {w}"));
     }
-    for n in plan.notes.iter().chain(&build_note) {
+    for n in plan
+        .notes
+        .iter()
+        .chain(&build_note)
+        .chain(&interpreter_notes)
+    {
         note(&format!("note: {n}"));
     }
+    environment.interpreters = interpreters.values().cloned().collect();
 
     // Python cells share one workloads folder, found once.
     let has_python = cells.iter().any(|c| c.runtime.is_python());
@@ -170,6 +180,7 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
     let cal_timeout = timeout.max(Duration::from_secs(120));
     let mut results = new_results(plan, &params, &opts.command);
     results.notes.extend(build_note);
+    results.notes.extend(interpreter_notes);
     // Repetitions record their start relative to this, the run's `started_at`.
     let run_start = Instant::now();
     let interleaved = !opts.no_interleave;
@@ -197,7 +208,31 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
             }
         }
     }
+    let embedded = calibrations
+        .get(&Runtime::Python)
+        .and_then(|c| c.as_ref().ok())
+        .and_then(|r| r.python.as_ref());
+    if let Some(n) = plan::gil_axis_note(&cells, embedded) {
+        note(&format!("note: {n}"));
+        results.notes.push(n);
+    }
     results.environment = environment;
+    // Each named interpreter's own kernel speed: the reference of its cells' speed
+    // checks (their ops stay sized by the default python3's calibration).
+    let mut speed_refs: BTreeMap<String, f64> = BTreeMap::new();
+    if let (false, Some(dir)) = (interrupted, usable_path) {
+        for (name, info) in &interpreters {
+            match crate::python::calibrate_with(Path::new(&info.executable), dir) {
+                Ok((cal, _)) => {
+                    speed_refs.insert(name.clone(), cal.iters_per_us);
+                    results.calibration.insert(format!("cpython@{name}"), cal);
+                }
+                Err(e) => note(&format!(
+                    "warning: could not calibrate interpreter {name}: {e:#}; its cells' speed checks read against the default python3"
+                )),
+            }
+        }
+    }
     for w in calibrate::disturbed_warnings(&results.calibration) {
         note(&format!("WARNING: {w}"));
     }
@@ -235,6 +270,15 @@ pub fn run_plan(plan: &Plan, opts: &RunOptions) -> Result<RunOutcome> {
                 } else {
                     None
                 },
+                python_exe: cell
+                    .interpreter
+                    .as_ref()
+                    .and_then(|i| interpreters.get(i))
+                    .map(|i| PathBuf::from(&i.executable)),
+                speed_reference: cell
+                    .interpreter
+                    .as_ref()
+                    .and_then(|i| speed_refs.get(i).copied()),
                 cores,
             })
         })

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::UsageError;
+use crate::metrics::PythonInfo;
 use crate::scenario::{
     Budget, Cell, Plan, RunParams, Runtime, ScenarioError, REPETITIONS_MAX, TIMEOUT_MAX_S,
     TIMEOUT_MIN_S,
@@ -194,6 +195,27 @@ pub(crate) fn runnable_cells(cells: Vec<Cell>, embedded: bool) -> (Vec<Cell>, Op
     (kept, note)
 }
 
+/// A note when the embedded interpreter runs without a GIL (spectrum built against a
+/// free-threaded CPython, `PYO3_PYTHON=.../3.13t/bin/python3`): the `gil = held |
+/// released` axis of its native-helper cells then compares nothing. The cells still
+/// run (they measure the native helpers without a GIL), and the note says so rather
+/// than letting the axis read as a GIL effect.
+pub(crate) fn gil_axis_note(cells: &[Cell], embedded: Option<&PythonInfo>) -> Option<String> {
+    let info = embedded.filter(|i| !i.gil_enabled)?;
+    let n = cells
+        .iter()
+        .filter(|c| c.runtime == Runtime::Python && c.gil.is_some())
+        .count();
+    (n > 0).then(|| {
+        format!(
+            "the embedded interpreter ({}) runs without a GIL: `gil = held | released` is \
+             meaningless for its {n} cells with a native half (held and released measure \
+             the same thing here)",
+            info.release
+        )
+    })
+}
+
 /// A rough wall-clock estimate of one cell, seconds: every repetition's warm-up and
 /// window at the ideal rate plus the cell's start-up estimate (the progress bar's ETA).
 pub fn estimated_cell_seconds(cell: &Cell, params: &RunParams, cores: usize, quick: bool) -> f64 {
@@ -225,6 +247,23 @@ pub(crate) mod tests {
             timeout_s: 60.0,
             timeline: 0,
         }
+    }
+
+    #[test]
+    fn the_gil_axis_is_called_meaningless_without_a_gil() {
+        let mut c = Cell::sleep_op(Runtime::Python, ModelKind::Thread, 100.0, 0.0, 2);
+        c.gil = Some(crate::scenario::Gil::Released);
+        let mut info = PythonInfo {
+            release: "3.13.5".into(),
+            gil_enabled: true,
+            ..Default::default()
+        };
+        assert_eq!(gil_axis_note(&[c.clone()], Some(&info)), None);
+        info.gil_enabled = false;
+        let n = gil_axis_note(&[c.clone()], Some(&info)).unwrap();
+        assert!(n.contains("without a GIL") && n.contains("1 cells"), "{n}");
+        c.gil = None;
+        assert_eq!(gil_axis_note(&[c], Some(&info)), None);
     }
 
     #[test]

@@ -30,7 +30,11 @@ pub fn speed_ratio(spec: &CellSpec, model: &mut dyn Model) -> Result<f64> {
         bail!("the calibration has no iterations per µs to compare against");
     }
     let seconds = kernel_seconds(spec, model, SEED, iters)?;
-    ratio(iters, seconds, cal.iters_per_us)
+    ratio(
+        iters,
+        seconds,
+        spec.speed_reference.unwrap_or(cal.iters_per_us),
+    )
 }
 
 /// `iters` in `seconds` as a multiple of `calibrated` iterations per µs.
@@ -116,8 +120,10 @@ mod tests {
             python_path: None,
             io_server: None,
             trace_ops: 0,
+            python_exe: None,
+            speed_reference: None,
         };
-        let mut model = crate::model::build(&spec).unwrap();
+        let mut model = crate::dispatch::build(&spec).unwrap();
         let r = speed_ratio(&spec, model.as_mut()).unwrap();
         // Generous: a direction, not a figure (tests run side by side on 2 cores).
         assert!(r > 0.2 && r < 5.0, "{r}");

@@ -56,6 +56,10 @@ pub struct Environment {
     /// read when the run started (absent in older files).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<super::limits::Limits>,
+    /// The interpreters the run's `cpython` cells asked for (scenario key
+    /// `interpreter`), as found on this machine; empty when none was asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interpreters: Vec<InterpreterInfo>,
 }
 
 impl Environment {
@@ -94,6 +98,7 @@ impl Environment {
             steal_share: sample.map(|s| s.steal),
             cgroup_nr_throttled: read_nr_throttled(),
             python: None,
+            interpreters: Vec::new(),
             limits: Some(super::limits::Limits::read()),
         }
     }
@@ -209,11 +214,39 @@ fn parse_nr_throttled(text: &str) -> Option<u64> {
     })
 }
 
+/// One `python3` found on this machine (`spectrum list`, the `interpreter` key).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InterpreterInfo {
+    /// What a scenario calls it: `MAJOR.MINOR`, with `t` for a free-threaded build.
+    pub name: String,
+    /// `sys.version_info` as `MAJOR.MINOR.MICRO`.
+    pub release: String,
+    /// The executable that was run.
+    pub executable: String,
+    /// Where it was found: `PATH`, `pyenv`, `project` (`.pythons/`), or `given` (a path
+    /// written in a scenario).
+    pub origin: String,
+    /// Built with `--disable-gil` (`Py_GIL_DISABLED`, PEP 703).
+    pub free_threaded: bool,
+    /// `sys._is_gil_enabled()` at start-up (true before 3.13).
+    pub gil_enabled: bool,
+    /// The shared libpython it was built with (none for a static build).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub libpython: Option<String>,
+}
+
 /// The Python interpreter behind the `python` and `cpython` runtimes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PythonInfo {
-    /// `sys.version`.
+    /// `sys.version`, on one line.
     pub version: String,
+    /// `sys.version_info` as `MAJOR.MINOR.MICRO` (absent in older files).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub release: String,
+    /// Built with `--disable-gil` (`Py_GIL_DISABLED`): the GIL may still be on
+    /// (`gil_enabled`) when `PYTHON_GIL=1` or an extension asked for it.
+    #[serde(default)]
+    pub free_threaded_build: bool,
     /// `sys.executable` (embedded: the interpreter pyo3 was built against).
     pub executable: String,
     /// The libpython actually loaded by the spectrum binary (from `/proc/self/maps`).

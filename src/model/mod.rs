@@ -1,18 +1,18 @@
 //! Execution models: one trait, one file per model.
 //!
-//! A model is built from a [`CellSpec`] (set-up happens in [`build`], outside the measured
+//! A model is built from a [`CellSpec`] (set-up happens in [`crate::dispatch::build`], outside the measured
 //! window) and then asked to run ranges of ops. The op index is the kernel's seed, so the
 //! checksum of ops `0..n` is the same whatever model ran them — a cheap proof that every
 //! model did the same work.
 
-mod async_task;
-mod fault;
+pub(crate) mod async_task;
+pub(crate) mod fault;
 mod log;
 pub mod process;
-mod rayon_pool;
-mod sequential;
+pub(crate) mod rayon_pool;
+pub(crate) mod sequential;
 mod spec;
-mod thread;
+pub(crate) mod thread;
 pub mod trace;
 
 pub use log::{resident_kib, OpLog};
@@ -22,7 +22,6 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::metrics::{Recorder, RunOutput, Span};
-use crate::scenario::{ModelKind, Runtime};
 
 /// An execution model, set up and ready to run ops.
 pub trait Model {
@@ -56,24 +55,6 @@ pub trait Model {
     fn time_kernel(&mut self, seed: u64, iters: u64) -> anyhow::Result<Option<f64>> {
         let _ = (seed, iters);
         Ok(None)
-    }
-}
-
-/// Sets up the model of `spec.cell` (threads, runtime, workers, interpreter).
-pub fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
-    let cell = &spec.cell;
-    match (cell.model, cell.runtime) {
-        (ModelKind::Fault, _) => fault::build(spec),
-        // The plain-python3 runtime runs its own models in its own process.
-        (_, Runtime::Cpython) => crate::python::build(spec),
-        // Worker processes are runtime-generic: each worker builds a sequential model
-        // of the cell's runtime through this function.
-        (ModelKind::Process, _) => process::build(spec),
-        (_, Runtime::Python) => crate::python::build(spec),
-        (ModelKind::Sequential, Runtime::Rust) => sequential::build(spec),
-        (ModelKind::Thread, Runtime::Rust) => thread::build(spec),
-        (ModelKind::Async, Runtime::Rust) => async_task::build(spec),
-        (ModelKind::Rayon, Runtime::Rust) => rayon_pool::build(spec),
     }
 }
 

@@ -31,6 +31,16 @@ pub struct CellSpec {
     /// Ops at the start of the window whose spans are kept for the timeline (0: none).
     #[serde(default)]
     pub trace_ops: u64,
+    /// `cpython` cells with an `interpreter`: the `python3` the driver resolved it to
+    /// (none: the one spectrum was built against).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python_exe: Option<PathBuf>,
+    /// The kernel speed (iterations per µs) the speed check holds the cell against,
+    /// when it is not `calibration`'s: an `interpreter` cell's ops are sized by the
+    /// default `python3`'s calibration (the same op on every interpreter), but its
+    /// speed is its own interpreter's, calibrated once per run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed_reference: Option<f64>,
 }
 
 impl CellSpec {

@@ -161,6 +161,8 @@ fn worker_spec(runtime: CellRuntime, python_path: Option<PathBuf>) -> CellSpec {
         python_path,
         io_server: None,
         trace_ops: 0,
+        python_exe: None,
+        speed_reference: None,
     }
 }
 

@@ -18,7 +18,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -33,6 +33,10 @@ use crate::workload::Calibration;
 enum Reply {
     Ready {
         info: PythonInfo,
+        /// The model's set-up cost (`setup_s`, `units`, `setup_per_unit_s`, and per unit
+        /// for subinterpreters); absent from older runners.
+        #[serde(default)]
+        setup: BTreeMap<String, Value>,
     },
     Ok {
         checksum: u64,
@@ -59,6 +63,9 @@ pub(crate) struct CpythonModel {
     stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
     info: PythonInfo,
+    setup: BTreeMap<String, Value>,
+    /// The `python3` running it.
+    exe: PathBuf,
 }
 
 /// Runs the module named by `argv[2]` as `python3 -m` would, with `argv[1]` (the folder
@@ -78,8 +85,8 @@ const BOOTSTRAP: &str = "import runpy, sys; sys.path.insert(0, sys.argv[1]); \
 /// and `-u` and `-B` stand for `PYTHONUNBUFFERED` (nothing buffered across the protocol)
 /// and `PYTHONDONTWRITEBYTECODE` (no stray .pyc in the source tree). The runner needs
 /// only the standard library, so ignoring the user's `PYTHONPATH` loses nothing.
-fn python_command(workloads: &Path, module: &str) -> Command {
-    let mut cmd = Command::new(interpreter());
+fn python_command(exe: &Path, workloads: &Path, module: &str) -> Command {
+    let mut cmd = Command::new(exe);
     cmd.args(["-I", "-u", "-B", "-c", BOOTSTRAP])
         .arg(workloads)
         .arg(module);
@@ -87,9 +94,11 @@ fn python_command(workloads: &Path, module: &str) -> Command {
 }
 
 impl CpythonModel {
-    /// Starts the runner and sets up the model of `op` in it (outside any window).
-    pub(crate) fn start(workloads: &Path, op: &Value) -> Result<CpythonModel> {
-        let mut cmd = python_command(workloads, "python_workloads.runner");
+    /// Starts the runner in `exe` (none: [`interpreter`]) and sets up the model of `op`
+    /// in it (outside any window).
+    pub(crate) fn start(exe: Option<&Path>, workloads: &Path, op: &Value) -> Result<CpythonModel> {
+        let exe = exe.map_or_else(interpreter, Path::to_path_buf);
+        let mut cmd = python_command(&exe, workloads, "python_workloads.runner");
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -97,7 +106,7 @@ impl CpythonModel {
         let mut child = cmd.spawn().with_context(|| {
             format!(
                 "could not start '{}' for the cpython runtime",
-                interpreter().display()
+                exe.display()
             )
         })?;
         let stdin = child.stdin.take().expect("piped stdin");
@@ -107,10 +116,15 @@ impl CpythonModel {
             stdin: Some(stdin),
             stdout,
             info: PythonInfo::default(),
+            setup: BTreeMap::new(),
+            exe,
         };
         model.send(&op.to_string())?;
         match model.receive()? {
-            Reply::Ready { info } => model.info = info,
+            Reply::Ready { info, setup } => {
+                model.info = info;
+                model.setup = setup;
+            }
             other => return Err(model.unexpected(other, "set-up")),
         }
         Ok(model)
@@ -149,7 +163,7 @@ impl CpythonModel {
             .map_or_else(|| "still running".to_string(), |s| s.to_string());
         anyhow!(
             "the python3 runner ({}) failed: {what} ({status}); its stderr is above",
-            interpreter().display()
+            self.exe.display()
         )
     }
 
@@ -161,9 +175,14 @@ impl CpythonModel {
         }
     }
 
-    /// Facts for the measurement's `info`: which interpreter ran the cell.
+    /// Facts for the measurement's `info`: which interpreter ran the cell, and what
+    /// setting up the model's units cost (outside the window).
     pub(crate) fn info(&self) -> BTreeMap<String, Value> {
-        info_map(&self.info)
+        let mut m = info_map(&self.info);
+        for (k, v) in &self.setup {
+            m.insert(k.clone(), v.clone());
+        }
+        m
     }
 }
 
@@ -176,6 +195,13 @@ pub(crate) fn info_map(info: &PythonInfo) -> BTreeMap<String, Value> {
         Value::from(info.executable.clone()),
     );
     m.insert("gil_enabled".into(), Value::from(info.gil_enabled));
+    if !info.release.is_empty() {
+        m.insert("python_release".into(), Value::from(info.release.clone()));
+    }
+    m.insert(
+        "free_threaded_build".into(),
+        Value::from(info.free_threaded_build),
+    );
     m.insert(
         "switch_interval_s".into(),
         Value::from(info.switch_interval_s),
@@ -277,8 +303,12 @@ struct CalibrationOutput {
 
 /// Calibrates the Python kernel in a plain `python3` and describes that interpreter.
 pub(crate) fn calibrate(workloads: &Path) -> Result<(Calibration, PythonInfo)> {
-    let python = interpreter();
-    let out = python_command(workloads, "python_workloads.calibrate")
+    calibrate_with(&interpreter(), workloads)
+}
+
+/// Calibrates the Python kernel in the `python3` at `python` and describes it.
+pub fn calibrate_with(python: &Path, workloads: &Path) -> Result<(Calibration, PythonInfo)> {
+    let out = python_command(python, workloads, "python_workloads.calibrate")
         .stdin(Stdio::null())
         .output()
         .with_context(|| format!("could not start '{}' to calibrate", python.display()))?;

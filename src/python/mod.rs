@@ -17,8 +17,10 @@
 #[cfg(feature = "python")]
 mod asyncio;
 mod cpython;
+pub use cpython::calibrate_with;
 #[cfg(feature = "python")]
 mod embed;
+pub mod interpreters;
 mod locate;
 #[cfg(feature = "python")]
 mod native;
@@ -39,47 +41,59 @@ use crate::model::{CellSpec, Model};
 use crate::scenario::{AsyncCpu, Cell, Fault, Gil, Impl, Runtime};
 use crate::workload::Calibration;
 
-/// Sets up the model of a `python` or `cpython` cell.
-pub fn build(spec: &CellSpec) -> Result<Box<dyn Model>> {
-    let workloads = match &spec.python_path {
+/// The folder holding `python_workloads` for `spec`: the one it names, else located.
+fn workloads_of(spec: &CellSpec) -> Result<PathBuf> {
+    Ok(match &spec.python_path {
         Some(dir) => locate::check_workloads(dir, "the cell spec's python_path")?,
         None => locate::locate_workloads(None)?,
-    };
-    let op = op_spec(spec)?;
-    match spec.cell.runtime {
-        Runtime::Cpython => Ok(Box::new(cpython::CpythonModel::start(&workloads, &op)?)),
-        Runtime::Python => build_embedded(spec, &workloads, &op),
-        Runtime::Rust => bail!("{} is not a Python cell", spec.cell),
-    }
-}
-
-#[cfg(feature = "python")]
-fn build_embedded(spec: &CellSpec, workloads: &Path, op: &Value) -> Result<Box<dyn Model>> {
-    use crate::scenario::ModelKind;
-    let cell = &spec.cell;
-    Ok(match cell.model {
-        ModelKind::Sequential => Box::new(threads::ThreadModel::start(workloads, op, 1)?),
-        ModelKind::Thread => Box::new(threads::ThreadModel::start(
-            workloads,
-            op,
-            cell.concurrency.max(1),
-        )?),
-        ModelKind::Async => Box::new(asyncio::AsyncModel::start(workloads, op)?),
-        ModelKind::Process => bail!(
-            "{cell}: the python process model is the runtime-generic one (model::process); \
-             its workers build sequential python models"
-        ),
-        ModelKind::Rayon | ModelKind::Fault => {
-            bail!(
-                "{cell}: model {} has no Python version",
-                cell.model.as_str()
-            )
-        }
     })
 }
 
+/// A `cpython` cell's model: the `python3` runner, which runs every model itself.
+pub(crate) fn cpython_model(spec: &CellSpec) -> Result<Box<dyn Model>> {
+    let workloads = workloads_of(spec)?;
+    let op = op_spec(spec)?;
+    Ok(Box::new(cpython::CpythonModel::start(
+        spec.python_exe.as_deref(),
+        &workloads,
+        &op,
+    )?))
+}
+
+/// An embedded `python` cell's `n` OS threads, each attached to the interpreter once
+/// (`n` = 1: the sequential model).
+#[cfg(feature = "python")]
+pub(crate) fn thread_model(spec: &CellSpec, n: u32) -> Result<Box<dyn Model>> {
+    let workloads = workloads_of(spec)?;
+    Ok(Box::new(threads::ThreadModel::start(
+        &workloads,
+        &op_spec(spec)?,
+        n,
+    )?))
+}
+
+/// An embedded `python` cell's asyncio event loop, driven from Rust.
+#[cfg(feature = "python")]
+pub(crate) fn async_model(spec: &CellSpec) -> Result<Box<dyn Model>> {
+    let workloads = workloads_of(spec)?;
+    Ok(Box::new(asyncio::AsyncModel::start(
+        &workloads,
+        &op_spec(spec)?,
+    )?))
+}
+
 #[cfg(not(feature = "python"))]
-fn build_embedded(spec: &CellSpec, _: &Path, _: &Value) -> Result<Box<dyn Model>> {
+pub(crate) fn thread_model(spec: &CellSpec, _: u32) -> Result<Box<dyn Model>> {
+    no_embedded(spec)
+}
+
+#[cfg(not(feature = "python"))]
+pub(crate) fn async_model(spec: &CellSpec) -> Result<Box<dyn Model>> {
+    no_embedded(spec)
+}
+
+#[cfg(not(feature = "python"))]
+fn no_embedded(spec: &CellSpec) -> Result<Box<dyn Model>> {
     bail!(
         "{}: this spectrum was built without the `python` feature (no embedded interpreter); \
          rebuild with default features, or use runtime = \"cpython\"",
@@ -197,6 +211,8 @@ mod tests {
             python_path: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR"))),
             io_server: None,
             trace_ops: 0,
+            python_exe: None,
+            speed_reference: None,
         }
     }
 

@@ -18,6 +18,7 @@ mod glance;
 mod html;
 mod names;
 mod page;
+mod pythons;
 mod stability;
 pub mod terminal;
 pub use closing::{run_summary, Written as RunWritten};
@@ -150,6 +151,15 @@ fn render(results: &[Results], baseline: Option<(&Comparison, &Results)>) -> Res
             "<li><a href=\"#{}\">{}</a></li>",
             kind.id(),
             esc(kind.title())
+        ));
+    }
+    let pythons_html = pythons::section(&rows, &claims);
+    if !pythons_html.is_empty() {
+        charts.push_str(&pythons_html);
+        toc.push_str(&format!(
+            "<li><a href=\"#{}\">{}</a></li>",
+            pythons::ID,
+            pythons::TITLE
         ));
     }
     let costs_html = costs::section(&probes, &claims)?;

@@ -12,7 +12,7 @@ use super::value::{self, Choice, Val};
 use super::{AsyncCpu, Fault, Gil, Impl, IoKind, ModelKind, Runtime};
 
 /// Every key a sweep table may hold, in the order the docs list them.
-pub(crate) const KEYS: [&str; 11] = [
+pub(crate) const KEYS: [&str; 12] = [
     "runtime",
     "model",
     "io_fraction",
@@ -24,6 +24,7 @@ pub(crate) const KEYS: [&str; 11] = [
     "cpu_impl",
     "io_impl",
     "fault",
+    "interpreter",
 ];
 
 /// Shortest op: recording one op costs ~50–100 ns, which must stay under 1% of the op.
@@ -48,6 +49,8 @@ pub(crate) struct Axes {
     pub cpu_impl: Option<Vec<Impl>>,
     pub io_impl: Option<Vec<Impl>>,
     pub fault: Option<Vec<Fault>>,
+    /// `cpython` interpreters: versions (`3.12`, `3.13t`) or paths to a `python3`.
+    pub interpreter: Option<Vec<String>>,
     /// Where each given key was written, for errors about combinations of keys.
     pub at: BTreeMap<&'static str, Range<usize>>,
 }
@@ -81,6 +84,9 @@ impl Axes {
                 "op_time" => {
                     axes.op_time_us = Some(value::list(src, v, f, |x| op_time_us(src, x, f))?)
                 }
+                "interpreter" => {
+                    axes.interpreter = Some(value::list(src, v, f, |x| interpreter(src, x, f))?)
+                }
                 _ => unreachable!("every name of KEYS has a reader"),
             }
             axes.at.insert(k, v.span());
@@ -107,6 +113,7 @@ impl Axes {
             cpu_impl: pick(&self.cpu_impl, &base.cpu_impl),
             io_impl: pick(&self.io_impl, &base.io_impl),
             fault: pick(&self.fault, &base.fault),
+            interpreter: pick(&self.interpreter, &base.interpreter),
             at,
         }
     }
@@ -120,6 +127,25 @@ impl Axes {
 /// A scalar or list of enum names.
 fn choices<T: Choice>(src: &Source<'_>, v: &Val<'_>, field: &str) -> Result<Vec<T>, ScenarioError> {
     value::list(src, v, field, |x| value::choice(src, x, field))
+}
+
+/// One interpreter: a version `MAJOR.MINOR` with an optional `t` (free-threaded build),
+/// or a path to a `python3` (anything holding a `/`). Whether it exists is the driver's
+/// question (a missing one is skipped with a note); here only the spelling is checked.
+fn interpreter(src: &Source<'_>, v: &Val<'_>, field: &str) -> Result<String, ScenarioError> {
+    const FIX: &str = "give a version such as \"3.12\" or \"3.13t\" (t: the free-threaded \
+                       build), or the path of a python3, e.g. \"/usr/bin/python3.11\"";
+    let s = value::string(src, v, field, FIX)?;
+    if s.contains('/') || crate::python::interpreters::parse_version(s).is_some() {
+        Ok(s.to_string())
+    } else {
+        Err(src.error(
+            value::span(v),
+            field,
+            format!("\"{}\" is neither a version nor a path", s.escape_debug()),
+            FIX,
+        ))
+    }
 }
 
 /// One I/O share, in [0, 1].

@@ -53,18 +53,22 @@ pub enum ModelKind {
     Async,
     /// Ops as a rayon parallel iterator (Rust only).
     Rayon,
+    /// N subinterpreters, each with its own GIL (PEP 684, Python 3.12+), one OS thread
+    /// each (the `cpython` runtime only).
+    Subinterpreter,
     /// Test-only model that fails on purpose (see [`Fault`]); never in a shipped scenario.
     Fault,
 }
 
 impl ModelKind {
     /// Every model a user can name, in the order the report shows them.
-    pub const ALL: [ModelKind; 5] = [
+    pub const ALL: [ModelKind; 6] = [
         ModelKind::Sequential,
         ModelKind::Thread,
         ModelKind::Process,
         ModelKind::Async,
         ModelKind::Rayon,
+        ModelKind::Subinterpreter,
     ];
 
     /// The name used in scenario files and results.
@@ -75,6 +79,7 @@ impl ModelKind {
             ModelKind::Process => "process",
             ModelKind::Async => "async",
             ModelKind::Rayon => "rayon",
+            ModelKind::Subinterpreter => "subinterpreter",
             ModelKind::Fault => "fault",
         }
     }
@@ -83,6 +88,9 @@ impl ModelKind {
     pub fn supported_by(self, runtime: Runtime) -> bool {
         match self {
             ModelKind::Rayon => runtime == Runtime::Rust,
+            // The embedded runtime would need the C API (`Py_NewInterpreterFromConfig`)
+            // and a native module that supports subinterpreters: not built yet.
+            ModelKind::Subinterpreter => runtime == Runtime::Cpython,
             _ => true,
         }
     }
@@ -198,6 +206,12 @@ pub struct Cell {
     /// Test-only: how a `fault` cell fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<Fault>,
+    /// `cpython` only: the interpreter asked for, as the scenario writes it (a version
+    /// such as `3.13t`, or a path to a `python3`); none means the `python3` spectrum was
+    /// built against. Resolved to an executable by the driver
+    /// ([`crate::python::interpreters`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<String>,
 }
 
 impl Cell {
@@ -230,6 +244,7 @@ impl Cell {
             cpu_impl: None,
             io_impl: None,
             fault: None,
+            interpreter: None,
         }
     }
 
@@ -273,13 +288,22 @@ impl Cell {
     pub fn id(&self) -> String {
         format!(
             "{}/{}/{}/f{}/op{}/c{}",
-            self.runtime.as_str(),
+            self.runtime_label(),
             self.model_label().replace(' ', ","),
             self.io.as_str(),
             fraction_label(self.io_fraction),
             self.op_time_us,
             self.concurrency
         )
+    }
+
+    /// The runtime with the interpreter asked for, e.g. `cpython@3.13t` (just the
+    /// runtime when none was).
+    pub fn runtime_label(&self) -> String {
+        match &self.interpreter {
+            Some(i) => format!("{}@{i}", self.runtime.as_str()),
+            None => self.runtime.as_str().to_string(),
+        }
     }
 
     /// Typical seconds of start-up per repetition outside the measured window: the child

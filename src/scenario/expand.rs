@@ -288,6 +288,7 @@ impl Expander<'_, '_> {
             .clone()
             .unwrap_or_else(|| vec![self.default_op_time_us]);
         check_fault(src, table, axes, models)?;
+        check_subinterpreter(src, table, axes, models, &runtimes)?;
 
         let combinations = [
             runtimes.len(),
@@ -301,6 +302,7 @@ impl Expander<'_, '_> {
             axes.cpu_impl.as_ref().map_or(1, Vec::len),
             axes.io_impl.as_ref().map_or(1, Vec::len),
             axes.fault.as_ref().map_or(1, Vec::len),
+            axes.interpreter.as_ref().map_or(1, Vec::len),
         ]
         .iter()
         .try_fold(1usize, |acc, n| acc.checked_mul(*n))
@@ -311,8 +313,13 @@ impl Expander<'_, '_> {
         for &runtime in &runtimes {
             for &model in models {
                 if !model.supported_by(runtime) {
+                    let only = if model == ModelKind::Subinterpreter {
+                        "in runtime cpython"
+                    } else {
+                        "in Rust"
+                    };
                     self.notes.add(format!(
-                        "{} runs only in Rust: skipped it for runtime {}",
+                        "{} runs only {only}: skipped it for runtime {}",
                         model.as_str(),
                         runtime.as_str()
                     ));
@@ -360,24 +367,27 @@ impl Expander<'_, '_> {
                                         ));
                                         continue;
                                     }
-                                    let cell = Cell {
-                                        runtime,
-                                        model,
-                                        async_cpu: variant.async_cpu,
-                                        io,
-                                        io_fraction: f,
-                                        op_time_us,
-                                        cpu_us: (1.0 - f) * op_time_us,
-                                        io_us: f * op_time_us,
-                                        concurrency: n,
-                                        gil: variant.gil,
-                                        cpu_impl: variant.cpu_impl,
-                                        io_impl: variant.io_impl,
-                                        fault: variant.fault,
-                                    };
-                                    if keep(&cell) {
-                                        self.tally.cell(src, table)?;
-                                        cells.push(cell);
+                                    for interpreter in interpreters(runtime, axes) {
+                                        let cell = Cell {
+                                            runtime,
+                                            model,
+                                            async_cpu: variant.async_cpu,
+                                            io,
+                                            io_fraction: f,
+                                            op_time_us,
+                                            cpu_us: (1.0 - f) * op_time_us,
+                                            io_us: f * op_time_us,
+                                            concurrency: n,
+                                            gil: variant.gil,
+                                            cpu_impl: variant.cpu_impl,
+                                            io_impl: variant.io_impl,
+                                            fault: variant.fault,
+                                            interpreter,
+                                        };
+                                        if keep(&cell) {
+                                            self.tally.cell(src, table)?;
+                                            cells.push(cell);
+                                        }
                                     }
                                 }
                             }
@@ -436,6 +446,37 @@ fn check_fault(
             &format!("{}.fault", table.path),
             "`fault` only applies to the test-only model \"fault\"",
             "remove the `fault` key, or add \"fault\" to `model`",
+        ));
+    }
+    Ok(())
+}
+
+/// The interpreters a cell of `runtime` runs on: each one `interpreter` lists for
+/// `cpython`, else none (the other runtimes' interpreter is fixed when spectrum is built).
+fn interpreters(runtime: Runtime, axes: &Axes) -> Vec<Option<String>> {
+    match (&axes.interpreter, runtime) {
+        (Some(list), Runtime::Cpython) => list.iter().cloned().map(Some).collect(),
+        _ => vec![None],
+    }
+}
+
+/// `model = "subinterpreter"` runs in the `cpython` runtime only: with the embedded
+/// `python` runtime it is an error (a sweep must not quietly lose the model it names).
+fn check_subinterpreter(
+    src: &Source<'_>,
+    table: &Table,
+    axes: &Axes,
+    models: &[ModelKind],
+    runtimes: &[Runtime],
+) -> Result<(), ScenarioError> {
+    if models.contains(&ModelKind::Subinterpreter) && runtimes.contains(&Runtime::Python) {
+        return Err(src.error(
+            axes.at.get("model").cloned(),
+            &format!("{}.model", table.path),
+            "model \"subinterpreter\" is not available in the embedded runtime \"python\" \
+             (it would need the C API's Py_NewInterpreterFromConfig, not built yet)",
+            "use runtime = \"cpython\" for subinterpreter cells (e.g. an [[include]] with \
+             runtime = \"cpython\" and model = \"subinterpreter\")",
         ));
     }
     Ok(())
@@ -525,6 +566,10 @@ fn matches(ex: &Axes, c: &Cell) -> bool {
         && any_opt(&ex.cpu_impl, c.cpu_impl)
         && any_opt(&ex.io_impl, c.io_impl)
         && any_opt(&ex.fault, c.fault)
+        && ex
+            .interpreter
+            .as_ref()
+            .is_none_or(|l| c.interpreter.as_ref().is_some_and(|i| l.contains(i)))
 }
 
 /// The run order: language (Rust, then Python), I/O kind, op length, I/O share, model
@@ -546,5 +591,6 @@ fn order(a: &Cell, b: &Cell) -> Ordering {
         .then(a.gil.cmp(&b.gil))
         .then(a.concurrency.cmp(&b.concurrency))
         .then(a.runtime.cmp(&b.runtime))
+        .then(a.interpreter.cmp(&b.interpreter))
         .then(a.fault.cmp(&b.fault))
 }

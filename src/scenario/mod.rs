@@ -27,6 +27,11 @@ const SHIPPED: &[(&str, &str)] = &[
     ("quick", include_str!("../../scenarios/quick.toml")),
     ("gil", include_str!("../../scenarios/gil.toml")),
     ("scale", include_str!("../../scenarios/scale.toml")),
+    ("pythons", include_str!("../../scenarios/pythons.toml")),
+    (
+        "pythons-cpu",
+        include_str!("../../scenarios/pythons-cpu.toml"),
+    ),
 ];
 
 /// Most repetitions per cell, in a scenario file or from `--repetitions`: every

@@ -205,6 +205,7 @@ impl Choice for ModelKind {
         ("process", ModelKind::Process),
         ("async", ModelKind::Async),
         ("rayon", ModelKind::Rayon),
+        ("subinterpreter", ModelKind::Subinterpreter),
         ("fault", ModelKind::Fault),
     ];
     // `fault` is a test-only model: accepted, never advertised.

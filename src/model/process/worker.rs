@@ -29,7 +29,8 @@ pub fn worker_main() -> anyhow::Result<()> {
         spec.cell.model != ModelKind::Process,
         "a worker cannot run the process model itself"
     );
-    let mut model = crate::model::build(&spec).context("the worker could not build its model")?;
+    let mut model =
+        crate::dispatch::build(&spec).context("the worker could not build its model")?;
     send(&mut replies, READY)?;
 
     for line in lines {

@@ -63,6 +63,7 @@ pub(crate) fn speedups<'a>(rows: &[Row<'a>]) -> Vec<Speedup<'a>> {
             .iter()
             .copied()
             .filter(|o| o.tag == r.tag && o.cell.runtime == r.cell.runtime)
+            .filter(|o| o.cell.interpreter == r.cell.interpreter)
             .collect();
         let same = |o: &&&Row| {
             (o.cell.cpu_impl, o.cell.io_impl, o.cell.gil)

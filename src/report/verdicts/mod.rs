@@ -19,6 +19,7 @@ mod judge;
 mod line;
 mod probes;
 mod python;
+pub(crate) mod pythons;
 
 pub(crate) use io::{
     inline_vs_offload, io_switches, io_sys_time, switch_costs, timer_vs_socket, unit_memory,
@@ -27,6 +28,7 @@ pub(crate) use judge::{Judged, Side};
 pub(crate) use line::{end_finding, spectrum_line, winners_per_fraction};
 pub(crate) use probes::{probe_costs, probe_sources};
 pub(crate) use python::{gil_release, python_processes, python_threads};
+pub(crate) use pythons::{free_threading_tax, threads_per_interpreter};
 
 use serde::Serialize;
 
@@ -323,6 +325,21 @@ pub(crate) fn claims(rows: &[Row], probes: &[(&str, &Probes)]) -> Vec<Verdict> {
             "CPU work done inline in an async task stalls every other task on that worker: the latency of the I/O tasks grows; an executor pool (spawn_blocking, to_thread) fixes the latency at the price of threads.",
             inline_vs_offload(rows),
             &["no single published figure: the effect is the mechanism of every event loop — tokio's and asyncio's documentation on blocking"],
+        ),
+        Verdict::new(
+            "P1",
+            "Threads do not speed up pure-Python CPU work — judged per interpreter: it should hold on GIL builds and fail on free-threaded ones (PEP 703).",
+            threads_per_interpreter(rows),
+            &[
+                "free-threaded 3.14t: threads scale ~3.7× on 4 — CPython free-threading howto, PEP 779",
+                "counting primes below 2M: GIL 2.7 s single and threaded; 3.14t 3.1 s single, 0.8 s threaded — PyCon JP 2025 (adarshdigievo/pycon_jp_goodbye_gil_talk)",
+            ],
+        ),
+        Verdict::new(
+            "P2",
+            "Free-threading costs single-thread speed: the free-threaded build runs one thread of pure Python slower than the GIL build of the same version.",
+            free_threading_tax(rows),
+            &["3.13t ~40% slower single-threaded (pyperformance); 3.14t 5–10% (1% macOS aarch64 to 8% x86-64 Linux) — What's New 3.14, free-threading HOWTO, PEP 779"],
         ),
     ]
 }

@@ -52,6 +52,8 @@ pub(crate) fn python_threads(rows: &[Row]) -> Vec<Finding> {
         .iter()
         .filter(|s| s.row.cell.runtime.is_python() && s.row.cell.model == ModelKind::Thread)
         .filter(|s| cpu_in_python(&s.row))
+        // The claim is about the GIL build: a free-threaded one is judged in claim P1.
+        .filter(|s| super::pythons::gil_enabled(&s.row) != Some(false))
         .filter_map(|s| {
             let fig = speedup_figure(s, NO_SPEEDUP, Side::Below)?;
             Some(
@@ -122,6 +124,8 @@ pub(crate) fn gil_release(rows: &[Row]) -> Vec<Finding> {
         s.row.cell.runtime.is_python()
             && s.row.cell.model == ModelKind::Thread
             && s.row.cell.cpu_impl == Some(Impl::Native)
+            // Without a GIL (a free-threaded build) there is nothing to hold or release.
+            && super::pythons::gil_enabled(&s.row) != Some(false)
     }) {
         let rust = all.iter().find(|o| {
             o.row.cell.runtime == Runtime::Rust

@@ -120,7 +120,7 @@ fn unknown_model_lists_the_models() {
         "sweep.model",
         &[
             "unknown value \"gren\"",
-            "Choose from: sequential, thread, process, async, rayon.",
+            "Choose from: sequential, thread, process, async, rayon, subinterpreter.",
         ],
     );
     // The test-only model is accepted but never advertised.

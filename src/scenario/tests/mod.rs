@@ -3,6 +3,7 @@
 
 mod errors;
 mod expansion;
+mod interpreters;
 mod limits;
 mod shipped;
 
