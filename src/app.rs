@@ -136,6 +136,7 @@ fn exports_of(args: &ExportArgs) -> Exports {
         args.export_csv.clone(),
         args.export_markdown.clone(),
         args.export_json.clone(),
+        args.export_trace.clone(),
     )
 }
 

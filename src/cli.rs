@@ -101,6 +101,11 @@ pub struct ExportArgs {
     /// Copy the results JSON (`spectrum.results/1`) to FILE.
     #[arg(long, value_name = "FILE")]
     pub export_json: Option<PathBuf>,
+    /// Write the per-op timelines as Chrome trace-event JSON (open it in
+    /// ui.perfetto.dev or chrome://tracing): one track per worker, slices for computing,
+    /// ready-not-running and waiting on I/O.
+    #[arg(long, value_name = "FILE")]
+    pub export_trace: Option<PathBuf>,
 }
 
 /// `spectrum report`.

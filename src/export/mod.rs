@@ -5,13 +5,14 @@
 //! An exporter is a pure function of the results (and of a comparison when there is a
 //! baseline): it returns the file's bytes, and this module writes them atomically. The
 //! targets are checked before anything runs ([`Exports::check`]), so a run of several
-//! minutes never ends on an unwritable path. A new format (the per-op timelines as a
-//! Chrome trace, once they exist) is one more file and one more [`Format`] variant.
+//! minutes never ends on an unwritable path. A new format is one more file and one more
+//! [`Format`] variant (the per-op timelines as a Chrome trace were added so).
 
 mod csv;
 mod json;
 mod markdown;
 mod target;
+mod trace;
 
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ pub use self::csv::{csv_columns, CsvExporter};
 pub use self::json::JsonExporter;
 pub use self::markdown::MarkdownExporter;
 pub use self::target::ExportError;
+pub use self::trace::{TraceExporter, STATES};
 
 /// What every exporter is given: the results files (several when merged), their merged
 /// view, and the comparison against a baseline when there is one.
@@ -50,6 +52,8 @@ pub enum Format {
     Markdown,
     /// `--export-json`: the results file itself.
     Json,
+    /// `--export-trace`: the per-op timelines as Chrome trace-event JSON.
+    Trace,
 }
 
 impl Format {
@@ -59,6 +63,7 @@ impl Format {
             Format::Csv => "--export-csv",
             Format::Markdown => "--export-markdown",
             Format::Json => "--export-json",
+            Format::Trace => "--export-trace",
         }
     }
 
@@ -68,6 +73,7 @@ impl Format {
             Format::Csv => Box::new(CsvExporter),
             Format::Markdown => Box::new(MarkdownExporter),
             Format::Json => Box::new(JsonExporter),
+            Format::Trace => Box::new(TraceExporter),
         }
     }
 }
@@ -79,12 +85,18 @@ pub struct Exports {
 }
 
 impl Exports {
-    /// The exports of the three flags (each optional).
-    pub fn new(csv: Option<PathBuf>, markdown: Option<PathBuf>, json: Option<PathBuf>) -> Exports {
+    /// The exports of the four flags (each optional).
+    pub fn new(
+        csv: Option<PathBuf>,
+        markdown: Option<PathBuf>,
+        json: Option<PathBuf>,
+        trace: Option<PathBuf>,
+    ) -> Exports {
         let targets = [
             (Format::Csv, csv),
             (Format::Markdown, markdown),
             (Format::Json, json),
+            (Format::Trace, trace),
         ]
         .into_iter()
         .filter_map(|(f, p)| p.map(|p| (f, p)))

@@ -87,6 +87,7 @@ fn default_name(format: Format) -> &'static str {
         Format::Csv => "cells.csv",
         Format::Markdown => "cells.md",
         Format::Json => "results.json",
+        Format::Trace => "trace.json",
     }
 }
 

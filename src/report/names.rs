@@ -6,10 +6,20 @@
 
 use crate::scenario::Runtime;
 
-/// The name a table (the terminal's, the Markdown export's) shows for the model and
-/// variants of `cell`: its plain name.
+/// The name a table grouped by runtime (the terminal's, the Markdown export's) shows for
+/// the model and variants of `cell`: the [`tiny_name`] with the GIL setting, e.g.
+/// "threads (native), GIL released" — the group heading names the runtime, and the
+/// terminal's 100 columns have no room for the whole plain name.
 pub fn model_name(cell: &crate::results::CellResult) -> String {
-    plain_name(&cell.label)
+    let head = cell.label.split(" · ").next().unwrap_or(&cell.label);
+    let gil = if head.contains("gil=held") {
+        ", GIL held"
+    } else if head.contains("gil=released") {
+        ", GIL released"
+    } else {
+        ""
+    };
+    format!("{}{gil}", tiny_name(&cell.label))
 }
 
 /// The plain name of a model label, e.g. "Rust threads", "tokio tasks, CPU offloaded",
