@@ -62,7 +62,7 @@ fn unknown_key_lists_the_valid_keys() {
         &[
             ":3: defaults.repetitons: unknown key `repetitons`",
             "did you mean `repetitions`?",
-            "Choose from: op_time, duration, ops, repetitions, warmup, timeout.",
+            "Choose from: op_time, duration, ops, repetitions, warmup, timeout, timeline.",
         ],
     );
 }

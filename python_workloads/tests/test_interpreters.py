@@ -51,7 +51,7 @@ def test_the_runner_works_on_each_interpreter(version):
     expected = sum(kernel(i, 300) for i in range(3, 15)) & MASK
     for model in ["sequential", "thread", "process", "async"]:
         spec = {"model": model, "concurrency": 2, "cpu_iters": 300, "io_us": 50.0}
-        ready, window, lat, bye = converse(python, spec, "run 3 15", "latencies", "exit")
+        ready, window, lat, bye = converse(python, spec, "run 3 15 4", "latencies", "exit")
         assert ready["status"] == "ready", ready
         # The release comes from sys.version_info, not from parsing sys.version.
         assert ready["info"]["release"].startswith(version.rstrip("t") + "."), ready
@@ -60,6 +60,8 @@ def test_the_runner_works_on_each_interpreter(version):
         assert ready["setup"]["units"] == (1 if model == "sequential" else 2)
         assert window["checksum"] == expected, (model, window)
         assert all(ns > 0 for ns in lat["latencies_ns"])
+        # The timeline's first 4 ops, on every interpreter (thread_time_ns: 3.7+).
+        assert len(lat["spans"]) == 4, (model, lat["spans"])
         assert bye == {"status": "bye"}
 
 
@@ -69,7 +71,7 @@ def test_subinterpreters_give_the_same_checksum(version):
     if python is None:
         pytest.skip(f"no Python {version} on this machine (pyenv versions, .pythons/)")
     spec = {"model": "subinterpreter", "concurrency": 3, "cpu_iters": 200, "io_us": 20.0}
-    ready, window, lat, bye = converse(python, spec, "run 5 22", "latencies", "exit")
+    ready, window, lat, bye = converse(python, spec, "run 5 22 0", "latencies", "exit")
     assert ready["status"] == "ready", ready
     setup = ready["setup"]
     assert len(setup["unit_setup_s"]) == 3 and len(setup["unit_create_s"]) == 3
