@@ -31,8 +31,8 @@ pub fn csv_columns() -> Vec<&'static str> {
 /// One identity column: its name and how a cell fills it.
 type IdentityColumn = (&'static str, fn(&CellResult) -> String);
 
-/// The identity columns. Issue 12 (interpreters) adds `interpreter` after `gil`, here and
-/// nowhere else.
+/// The identity columns. `interpreter` is the scenario's request (`3.13t`, or a path)
+/// for `cpython` cells that name one, empty otherwise.
 const IDENTITY: &[IdentityColumn] = &[
     ("id", |c| c.id.clone()),
     ("runtime", |c| c.cell.runtime.as_str().into()),
@@ -49,6 +49,9 @@ const IDENTITY: &[IdentityColumn] = &[
             .gil
             .map(|g| format!("{g:?}").to_lowercase())
             .unwrap_or_default()
+    }),
+    ("interpreter", |c| {
+        c.cell.interpreter.clone().unwrap_or_default()
     }),
     ("status", |c| match c.status {
         CellStatus::Ok => "ok".into(),
