@@ -7,7 +7,7 @@
 use crate::scenario::Runtime;
 
 /// The name a table grouped by runtime (the terminal's, the Markdown export's) shows for
-/// the model and variants of `cell`: the [`tiny_name`] with the GIL setting, e.g.
+/// the model and variants of `cell`: the one-word name (`tiny_name`) with the GIL setting, e.g.
 /// "threads (native), GIL released" — the group heading names the runtime, and the
 /// terminal's 100 columns have no room for the whole plain name.
 pub fn model_name(cell: &crate::results::CellResult) -> String {
