@@ -25,7 +25,7 @@ import time
 
 from .kernel import MASK
 from .op import make_async_op, make_op
-from .trace import NO_TRACE, monotonic_ns
+from .trace import NO_TRACE, monotonic_ns, run_sampled
 
 # A thread pool that does not start within this many seconds is broken, not slow.
 _START_TIMEOUT_S = 30.0
@@ -39,12 +39,7 @@ def _batch(op, indices, log, start, trace=NO_TRACE, worker=0):
     acc = 0
     for i in indices:
         if sampled(i):
-            t = monotonic_ns()
-            c, cpu_end, cpu_ns = op.split(i)
-            end = monotonic_ns()
-            acc += c
-            log[i - start] = max(1, end - t)
-            trace.put(i, worker, t, cpu_end, end, cpu_ns)
+            acc += run_sampled(op, i, log, start, trace, worker)
             continue
         t = clock()
         acc += op(i)

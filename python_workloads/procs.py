@@ -44,10 +44,9 @@ def _worker(worker, conn, counter, spec):
     conn.send(("ready", None))
     import time  # noqa: PLC0415
 
-    from .trace import Trace  # noqa: PLC0415
+    from .trace import Trace, run_sampled  # noqa: PLC0415
 
     clock = time.perf_counter_ns
-    mono = time.monotonic_ns
     lock = counter.get_lock()
     log, log_start, trace = None, 0, None
     while True:
@@ -75,12 +74,7 @@ def _worker(worker, conn, counter, spec):
                         break
                     counter.value = i + 1
                 if sampled(i):
-                    t = mono()
-                    c, cpu_end, cpu_ns = op.split(i)
-                    t_end = mono()
-                    acc += c
-                    log[i - start] = max(1, t_end - t)
-                    trace.put(i, worker, t, cpu_end, t_end, cpu_ns)
+                    acc += run_sampled(op, i, log, start, trace, worker)
                     continue
                 t = clock()
                 acc += op(i)

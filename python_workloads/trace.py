@@ -58,6 +58,17 @@ class Trace:
 NO_TRACE = Trace(0, 0)
 
 
+def run_sampled(op, i, log, start, trace, worker):
+    """Runs sampled op ``i`` through its timed twin ``op.split``, its latency into
+    ``log[i - start]`` and its span into ``trace``; returns its checksum."""
+    t = monotonic_ns()
+    c, cpu_end, cpu_ns = op.split(i)
+    end = monotonic_ns()
+    log[i - start] = max(1, end - t)
+    trace.put(i, worker, t, cpu_end, end, cpu_ns)
+    return c
+
+
 def timed_cpu(cpu, i, iters):
     """Runs a CPU half, returning ``(checksum, thread CPU ns)``: called on the thread that
     computes (an executor thread when offloaded)."""
