@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, ExportArgs, ReportArgs, RunArgs};
+use crate::cli::{Cli, Command, DemoArgs, ExportArgs, ReportArgs, RunArgs};
 use crate::driver::{self, RunOptions, UsageError};
 use crate::export::Exports;
 use crate::results;
@@ -21,11 +21,7 @@ pub fn main(cli: Cli) -> Result<ExitCode> {
         Some(Command::Report(args)) => report(args),
         Some(Command::List) => list(),
         Some(Command::Completions(args)) => completions(args.shell),
-        Some(Command::Demo(args)) => Err(UsageError(format!(
-            "no demo named '{}': no demos exist yet (`spectrum list` will show them once they do)",
-            crate::text::escape(&args.name)
-        ))
-        .into()),
+        Some(Command::Demo(args)) => demo(args),
         Some(Command::Cell) => driver::child::cell_main().map(|()| ExitCode::SUCCESS),
         Some(Command::Worker) => crate::model::process::worker_main().map(|()| ExitCode::SUCCESS),
         Some(Command::Calibrate(args)) => {
@@ -115,9 +111,14 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             args.wide,
         )
     };
-    match print_stdout(&text) {
-        // The table's reader went away (`spectrum run | head`): the results are saved,
-        // and the exit code still tells how the run went.
+    finish(&outcome, &text)
+}
+
+/// Prints a run's closing text and gives its exit code: 130 when interrupted, 1 when a
+/// cell failed. A reader that went away (`spectrum run | head`) is no error: the results
+/// are saved, and the exit code still tells how the run went.
+fn finish(outcome: &driver::RunOutcome, text: &str) -> Result<ExitCode> {
+    match print_stdout(text) {
         Err(e) if !is_broken_pipe(&e) => return Err(e),
         _ => {}
     }
@@ -128,6 +129,42 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `spectrum demo [NAME]`: the list of demos, or one demo run through the driver into
+/// `reports/demo-NAME` (its page is rendered by the report, like any run's).
+fn demo(args: DemoArgs) -> Result<ExitCode> {
+    let Some(name) = args.name else {
+        print_stdout(&format!(
+            "Demos (spectrum demo NAME [--quick] [--out DIR]):\n{}",
+            crate::demo::list_text().trim_end()
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let Some(demo) = crate::demo::find(&name) else {
+        let names: Vec<&str> = crate::demo::ALL.iter().map(|d| d.name).collect();
+        return Err(UsageError(format!(
+            "no demo named '{}'; the demos are: {} (`spectrum demo` describes them)",
+            crate::text::escape(&name),
+            names.join(", ")
+        ))
+        .into());
+    };
+    let plan = demo.plan()?;
+    let opts = RunOptions {
+        out_dir: Some(args.out.unwrap_or_else(|| demo.out_dir())),
+        filter: args.filter,
+        quick: args.quick,
+        python_workloads: args.python_workloads,
+        // No demo reads the switch and spawn probes; they would add seconds to a
+        // one-minute lesson.
+        no_probes: true,
+        command: std::env::args().collect(),
+        ..RunOptions::default()
+    };
+    let outcome = driver::run_plan(&plan, &opts)?;
+    let text = crate::report::demo_text(&outcome.results, demo, outcome.report_path.as_deref());
+    finish(&outcome, &text)
 }
 
 /// The exports the flags ask for.
@@ -292,7 +329,8 @@ fn list() -> Result<ExitCode> {
     for io in IoKind::ALL {
         out.push_str(&format!("  {:<12}{}\n", io.as_str(), io.describe()));
     }
-    out.push_str("\nDemos (spectrum demo NAME):\n  none yet\n");
+    out.push_str("\nDemos (spectrum demo NAME [--quick]):\n");
+    out.push_str(&crate::demo::list_text());
     print_stdout(out.trim_end())?;
     Ok(ExitCode::SUCCESS)
 }

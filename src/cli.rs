@@ -166,8 +166,22 @@ fn parse_share(s: &str) -> Result<f64, String> {
 /// `spectrum demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// The demo to run; `spectrum list` shows them.
-    pub name: String,
+    /// The demo to run; without one, the demos are listed.
+    pub name: Option<String>,
+    /// Output folder (default: reports/demo-NAME).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// One short repetition per cell: the demo in about 15 s, with a wider margin of
+    /// error.
+    #[arg(long)]
+    pub quick: bool,
+    /// Keep only the cells whose id contains every comma-separated term.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Folder holding the `python_workloads` package (default: $SPECTRUM_PYTHON_WORKLOADS,
+    /// else the one beside the source tree).
+    #[arg(long, value_name = "DIR")]
+    pub python_workloads: Option<PathBuf>,
 }
 
 /// `spectrum calibrate` (internal).

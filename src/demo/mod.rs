@@ -1,1 +1,137 @@
-//! TODO
+//! The teaching demos: one effect per page, in under a minute.
+//!
+//! A demo is a shipped scenario (`scenarios/demo-NAME.toml`) plus the words of its page:
+//! what the guide says, what to look at, and what to try next. It runs through the same
+//! driver, isolation and results as `spectrum run`; what makes it a demo is only how its
+//! results are shown — [`crate::report`] renders a results file whose scenario is a
+//! demo's as that demo's page (and the full report beside it), whether it was written by
+//! `spectrum demo`, `spectrum run demo-NAME` or re-rendered by `spectrum report`. The
+//! numbers and verdict each page computes live with the other verdicts, in the report.
+
+use crate::scenario::Plan;
+
+/// One teaching demo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Demo {
+    /// `spectrum demo NAME`.
+    pub name: &'static str,
+    /// One line for `spectrum list` and `spectrum demo`.
+    pub line: &'static str,
+    /// What the guide says, as the page's opening paragraph.
+    pub guide: &'static str,
+    /// What to look at in the charts.
+    pub look: &'static str,
+    /// The knobs to turn next: (what it shows, the command line).
+    pub try_next: &'static [(&'static str, &'static str)],
+}
+
+impl Demo {
+    /// The name of the demo's shipped scenario: `demo-NAME`.
+    pub fn scenario(&self) -> String {
+        format!("demo-{}", self.name)
+    }
+
+    /// The demo's scenario, parsed.
+    pub fn plan(&self) -> Result<Plan, crate::scenario::ScenarioError> {
+        crate::scenario::load(Some(&self.scenario()))
+    }
+
+    /// The default output folder: `reports/demo-NAME`.
+    pub fn out_dir(&self) -> std::path::PathBuf {
+        std::path::Path::new("reports").join(self.scenario())
+    }
+}
+
+/// Every demo, in the order a class would take them.
+pub const ALL: &[Demo] = &[
+    Demo {
+        name: "spectrum",
+        line: "The guide's line in one minute: which model wins from pure CPU to pure I/O, Rust and Python",
+        guide: "Pure CPU — processes — threads — async tasks — pure I/O. For CPU-bound work, use processes (or, in Rust, threads: there is no GIL); as the op spends more of its time waiting, threads catch up; at the I/O end, with many slow connections, async tasks win because a waiting task costs a few hundred bytes and no kernel switch.",
+        look: "The strips: which model won at each I/O share on this machine, against the guide's order above them. Then the timelines: at the CPU end every lane is blue (computing) or orange (ready, waiting for a core); at the I/O end the lanes are sky blue — the workers wait, and the number of workers, not the cores, sets the throughput.",
+        try_next: &[
+            ("the I/O end with many slow connections (10 000 sockets)", "spectrum run scale"),
+            ("every model at more shares, three repetitions", "spectrum run spectrum"),
+            ("only the Rust cells", "spectrum demo spectrum --filter rust"),
+        ],
+    },
+    Demo {
+        name: "gil",
+        line: "Two Python threads take turns on the GIL; two processes run side by side; native code that releases the GIL runs in parallel",
+        guide: "Python threads do not speed up pure-Python CPU work: only the thread holding the GIL (the global interpreter lock) runs Python bytecode, so two threads take turns. Processes each have their own interpreter and GIL and scale with the cores. Native code that releases the GIL (pyo3's detach, numpy's inner loops) runs in parallel like plain Rust threads.",
+        look: "The timelines: the two Python threads alternate — while one computes (blue) the other is ready but not running (orange), about half of each op — while two processes are blue side by side. The speed-ups: threads near 1×, processes near the number of cores.",
+        try_next: &[
+            ("the same at 8 workers and a native sleep, five repetitions", "spectrum run gil"),
+            ("the free-threaded build, where threads do scale", "scripts/get-free-threaded-python.sh && spectrum run pythons-cpu"),
+            ("only the plain python3 cells", "spectrum demo gil --filter cpython"),
+        ],
+    },
+    Demo {
+        name: "memory",
+        line: "What one more thread, task or process costs in memory: RSS per unit from a fit over N idle units",
+        guide: "A thread costs kilobytes (its stack is reserved, not all touched, plus the kernel's task struct); an async task costs a few hundred bytes — which is why async tasks win at many slow connections. A process costs a whole interpreter.",
+        look: "The slopes: kibibytes per unit for each model, fitted over several N (R² says how straight the line is). Compare threads with tasks in the same language, and Python's units with Rust's.",
+        try_next: &[
+            ("the same units waiting on sockets instead of timers", "spectrum run scale"),
+            ("more repetitions for tighter fits", "spectrum run demo-memory --repetitions 3"),
+        ],
+    },
+];
+
+/// The demo called `name`.
+pub fn find(name: &str) -> Option<&'static Demo> {
+    ALL.iter().find(|d| d.name == name)
+}
+
+/// The demo whose scenario is called `scenario` (`demo-NAME`).
+pub fn of_scenario(scenario: &str) -> Option<&'static Demo> {
+    scenario
+        .strip_prefix("demo-")
+        .and_then(find)
+        .filter(|d| d.scenario() == scenario)
+}
+
+/// The demos for `spectrum list` and a bare `spectrum demo`: name, one line, and the
+/// estimated run time on this machine, in full and with `--quick`.
+pub fn list_text() -> String {
+    let cores = crate::metrics::available_cores();
+    let mut out = String::new();
+    for d in ALL {
+        let time = match d.plan() {
+            Ok(plan) => {
+                let quick = crate::driver::effective_params(&plan.params, true, None);
+                let q: f64 = plan
+                    .cells
+                    .iter()
+                    .map(|c| crate::driver::estimated_cell_seconds(c, &quick, cores, true))
+                    .sum();
+                format!(
+                    "~{:.0} s, ~{:.0} s --quick",
+                    plan.estimated_seconds(),
+                    q + 3.0
+                )
+            }
+            // Unreachable while the tests parse every demo's scenario; shown, not hidden.
+            Err(e) => format!("its scenario is invalid: {e}"),
+        };
+        out.push_str(&format!("  {:<10}{} ({time})\n", d.name, d.line));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_demo_has_a_valid_scenario_named_after_it() {
+        for d in ALL {
+            let plan = d.plan().unwrap_or_else(|e| panic!("{}: {e}", d.name));
+            assert_eq!(plan.name, d.scenario());
+            assert_eq!(of_scenario(&plan.name), Some(d));
+            assert!(!plan.cells.is_empty());
+        }
+        assert_eq!(of_scenario("gil"), None);
+        assert_eq!(of_scenario("demo-nothing"), None);
+    }
+}

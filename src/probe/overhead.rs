@@ -11,12 +11,14 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use crate::metrics::Recorder;
+use crate::model::trace::{mono_ns, thread_cpu_ns, CpuHalf};
 use crate::model::OpLog;
 
 /// Share of the smallest op the recording path may cost at most.
 pub const OVERHEAD_BUDGET: f64 = 0.01;
 
-/// Ops per log when a path is timed in chunks (512 KiB of log).
+/// Ops per log when a path is timed in chunks (512 KiB of log, and as much again of
+/// spans for the traced path).
 const CHUNK: u64 = 65_536;
 
 /// Which recording path to time.
@@ -28,14 +30,18 @@ pub enum RecordingPath {
     LogFold,
     /// Clock read, empty op, [`Recorder::record_since`] (clock read + bucket increment).
     Histogram,
+    /// A sampled op of a timeline: two monotonic and two thread-CPU clock reads around
+    /// an empty CPU half, and [`OpLog::record_span`] (the first `timeline` ops only).
+    TracedInWindow,
 }
 
 impl RecordingPath {
     /// Every path, in the order benches show them.
-    pub const ALL: [RecordingPath; 3] = [
+    pub const ALL: [RecordingPath; 4] = [
         RecordingPath::LogInWindow,
         RecordingPath::LogFold,
         RecordingPath::Histogram,
+        RecordingPath::TracedInWindow,
     ];
 
     /// A short name for bench ids, e.g. `log_in_window`.
@@ -44,6 +50,7 @@ impl RecordingPath {
             RecordingPath::LogInWindow => "log_in_window",
             RecordingPath::LogFold => "log_fold",
             RecordingPath::Histogram => "histogram",
+            RecordingPath::TracedInWindow => "traced_in_window",
         }
     }
 }
@@ -58,7 +65,7 @@ pub fn record_ops(path: RecordingPath, n: u64) -> Duration {
     while left > 0 {
         let len = left.min(CHUNK);
         left -= len;
-        let log = OpLog::new(0..len);
+        let log = OpLog::with_trace(0..len, len);
         match path {
             RecordingPath::LogInWindow => {
                 let began = Instant::now();
@@ -89,6 +96,23 @@ pub fn record_ops(path: RecordingPath, n: u64) -> Duration {
                 took += began.elapsed();
                 black_box(&recorder);
             }
+            RecordingPath::TracedInWindow => {
+                // What `model::trace::timed_cpu` and `run_logged` do around a sampled op.
+                let began = Instant::now();
+                for i in 0..len {
+                    let start = mono_ns();
+                    let before = thread_cpu_ns();
+                    black_box(());
+                    let cpu = thread_cpu_ns().saturating_sub(before);
+                    let half = CpuHalf {
+                        start,
+                        cpu_end: mono_ns(),
+                        cpu,
+                    };
+                    log.record_span(i, half.ended(0, mono_ns()));
+                }
+                took += began.elapsed();
+            }
         }
         black_box(&log);
     }
@@ -118,6 +142,22 @@ mod tests {
         for path in RecordingPath::ALL {
             let _ = record_ops(path, 100);
         }
+    }
+
+    #[test]
+    fn a_sampled_op_stays_within_the_budget_of_the_smallest_op() {
+        // The traced path reads two thread-CPU clocks (system calls); it runs for the
+        // first `timeline` ops only. Direction with a margin: best of a few tries.
+        let n = 5_000u64;
+        let best = (0..5)
+            .map(|_| record_ops(RecordingPath::TracedInWindow, n))
+            .min()
+            .unwrap();
+        let per_op = best / n as u32;
+        assert!(
+            overhead_share(per_op, smallest_op()) < 4.0 * OVERHEAD_BUDGET,
+            "{per_op:?} per op"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod closing;
 pub mod compact;
 mod costs;
 mod data;
+mod demo;
 mod glance;
 mod html;
 mod names;
@@ -21,9 +22,11 @@ mod page;
 mod pythons;
 mod stability;
 pub mod terminal;
+mod timelines;
 pub use closing::{run_summary, Written as RunWritten};
 pub use costs::terminal_block;
 pub(crate) use data::{num, num_trim};
+pub use demo::demo_text;
 pub use names::model_name;
 mod verdicts;
 
@@ -62,6 +65,8 @@ pub struct Written {
 
 /// Renders the report of `results` (several are merged) into `out_dir`: `index.html`
 /// and `verdicts.json`, or with a `baseline` `comparison.html` and `comparison.json`.
+/// One results file of a demo's scenario gets the demo's page as `index.html` and the
+/// full report as `full.html`.
 pub fn write_report(
     results: &[Results],
     baseline: Option<Baseline>,
@@ -73,6 +78,26 @@ pub fn write_report(
         results,
         comparison.as_ref().zip(baseline.map(|b| b.results)),
     )?;
+    // A demo's run gets the demo's page, with the full report beside it.
+    let demo = match (results, &comparison) {
+        ([one], None) => crate::demo::of_scenario(&one.scenario.name).map(|d| (one, d)),
+        _ => None,
+    };
+    if let Some((one, d)) = demo {
+        write_atomic(&out_dir.join("full.html"), page.as_bytes())?;
+        let page = demo::render(one, d, &out_dir.join("results.json"))?;
+        let (page_path, data_path) = (out_dir.join("index.html"), out_dir.join("verdicts.json"));
+        write_atomic(
+            &data_path,
+            &serde_json::to_vec_pretty(&verdicts_json(results))?,
+        )?;
+        write_atomic(&page_path, page.as_bytes())?;
+        return Ok(Written {
+            page: page_path,
+            data: data_path,
+            comparison,
+        });
+    }
     let (page_path, data_path, data) = match &comparison {
         Some(c) => (
             out_dir.join("comparison.html"),
@@ -160,6 +185,15 @@ fn render(results: &[Results], baseline: Option<(&Comparison, &Results)>) -> Res
             "<li><a href=\"#{}\">{}</a></li>",
             pythons::ID,
             pythons::TITLE
+        ));
+    }
+    let timelines_html = timelines::section(&rows)?;
+    if !timelines_html.is_empty() {
+        charts.push_str(&timelines_html);
+        toc.push_str(&format!(
+            "<li><a href=\"#{}\">{}</a></li>",
+            timelines::ID,
+            esc(timelines::TITLE)
         ));
     }
     let costs_html = costs::section(&probes, &claims)?;

@@ -32,6 +32,16 @@ const SHIPPED: &[(&str, &str)] = &[
         "pythons-cpu",
         include_str!("../../scenarios/pythons-cpu.toml"),
     ),
+    // The teaching demos' scenarios (`spectrum demo NAME`; listed under Demos).
+    (
+        "demo-spectrum",
+        include_str!("../../scenarios/demo-spectrum.toml"),
+    ),
+    ("demo-gil", include_str!("../../scenarios/demo-gil.toml")),
+    (
+        "demo-memory",
+        include_str!("../../scenarios/demo-memory.toml"),
+    ),
 ];
 
 /// Most repetitions per cell, in a scenario file or from `--repetitions`: every
@@ -55,7 +65,8 @@ pub fn shipped() -> &'static [(&'static str, &'static str)] {
 /// estimated run time on this machine.
 pub fn list_text() -> String {
     let mut out = String::new();
-    for (name, text) in SHIPPED {
+    // The demos' scenarios are listed with their demos (`crate::demo::list_text`).
+    for (name, text) in SHIPPED.iter().filter(|(n, _)| !n.starts_with("demo-")) {
         let line = match parse(text, &format!("builtin:{name}")) {
             Ok(plan) => format!(
                 "  {:<12}{} ({} cells, ~{:.0} s)\n",

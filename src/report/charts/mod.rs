@@ -14,6 +14,7 @@ pub(crate) mod palette;
 mod spectrum;
 mod switches;
 mod ticks;
+pub(crate) mod timeline;
 
 pub(crate) use costs::cost_bars;
 pub(crate) use gil::{speedups, Speedup};

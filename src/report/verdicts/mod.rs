@@ -223,6 +223,11 @@ impl Verdict {
         }
     }
 
+    /// The claim judged on `findings` instead of its own (a demo that shows one part).
+    pub(crate) fn with_findings(self, findings: Vec<Finding>) -> Verdict {
+        Verdict::new(self.id, self.claim, findings, self.published)
+    }
+
     /// "Claim 3" or "The guide's line".
     pub fn title(&self) -> String {
         if self.id == "line" {
