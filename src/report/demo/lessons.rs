@@ -210,8 +210,13 @@ fn spectrum_numbers(rows: &[Row]) -> Vec<Number> {
                 .unwrap_or_default()
             };
             Number {
-                value: format!("{} → {}", end(s.winners.first()), end(s.winners.last())),
-                sentence: format!("{}: {}", s.title, s.sentence),
+                value: format!(
+                    "{} — {} → {}",
+                    s.title,
+                    end(s.winners.first()),
+                    end(s.winners.last())
+                ),
+                sentence: s.sentence,
             }
         })
         .collect()
