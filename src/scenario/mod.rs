@@ -42,6 +42,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "demo-memory",
         include_str!("../../scenarios/demo-memory.toml"),
     ),
+    (
+        "demo-flush",
+        include_str!("../../scenarios/demo-flush.toml"),
+    ),
 ];
 
 /// Most repetitions per cell, in a scenario file or from `--repetitions`: every
