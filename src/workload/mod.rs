@@ -1,5 +1,5 @@
 //! The op: `cpu` microseconds of the calibrated kernel, then `io` microseconds of waiting
-//! (or, for the `file` kind, one 4 KiB write: [`file`]).
+//! (or, for the `file` kind, one 4 KiB write: [`mod@file`]).
 //!
 //! [`kernel`] is the one CPU algorithm; `python_workloads/kernel.py` is its twin and
 //! must give the same checksum for the same seed and iteration count.
