@@ -37,7 +37,10 @@ fn a_mistyped_demo_is_bad_input_that_names_the_demos() {
     let out = spectrum(&["demo", "gill"]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.contains("no demo named 'gill'") && err.contains("gil, "), "{err}");
+    assert!(
+        err.contains("no demo named 'gill'") && err.contains("gil, "),
+        "{err}"
+    );
 }
 
 #[test]
@@ -61,7 +64,10 @@ fn a_demo_writes_its_page_and_the_full_report() {
     assert!(page.contains("spectrum demo: gil") && page.contains("href=\"full.html\""));
     assert!(page.contains("worker 1"), "the Rust threads' timeline");
     let full = std::fs::read_to_string(out_dir.join("full.html")).unwrap();
-    assert!(full.contains("id=\"timelines\""), "the full report's timelines");
+    assert!(
+        full.contains("id=\"timelines\""),
+        "the full report's timelines"
+    );
     // `spectrum report` renders the demo's page again from its results.
     std::fs::remove_file(out_dir.join("index.html")).unwrap();
     let again = spectrum(&["report", out_dir.join("results.json").to_str().unwrap()]);
