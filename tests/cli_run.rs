@@ -215,9 +215,9 @@ fn a_bad_scenario_is_exit_2_naming_the_file() {
 #[test]
 fn bad_flags_and_unknown_demos_are_exit_2() {
     assert_eq!(spectrum(&["run", "--no-such-flag"]).status.code(), Some(2));
-    let out = spectrum(&["demo", "gil"]);
+    let out = spectrum(&["demo", "no-such-demo"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("no demos exist yet"));
+    assert!(text(&out.stderr).contains("no demo named 'no-such-demo'"));
     let out = spectrum(&["calibrate", "--runtime", "java"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("rust, python, cpython"));
