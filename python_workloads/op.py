@@ -2,10 +2,12 @@
 
 Each half is run by Python (the bytecode kernel; ``time.sleep`` / ``asyncio.sleep``, or with
 ``io_kind = "tcp"`` a request on the op's own connection to spectrum's delay server:
-:mod:`python_workloads.tcp`) or by spectrum's native helper module ``spectrum_native`` (the
+:mod:`python_workloads.tcp`; or with ``io_kind = "file"`` one 4 KiB write to the op's own
+file in ``file_dir``, synced per ``file_sync``: :mod:`python_workloads.filewrite` -- there
+``io_us`` is no wait length, only whether the op has an I/O half) or by spectrum's native helper module ``spectrum_native`` (the
 Rust kernel; ``std::thread::sleep``), which only exists inside the embedded runtime. A tcp
-op opens its connection when it is made -- at set-up, one per worker -- and has a
-``close()`` (``aclose()`` for the asyncio op). With ``gil = "held"`` the native helpers run
+op opens its connection (a file op its file) when it is made -- at set-up, one per
+worker -- and has a ``close()`` (``aclose()`` for the asyncio op). With ``gil = "held"`` the native helpers run
 holding the GIL (``cpu`` / ``sleep``); with ``gil = "released"`` inside ``py.detach``
 (``cpu_nogil`` / ``sleep_nogil``).
 
@@ -24,7 +26,7 @@ NATIVE = "native"
 
 _IMPLS = (PYTHON, NATIVE)
 _GILS = ("held", "released")
-_IO_KINDS = ("sleep", "tcp")
+_IO_KINDS = ("sleep", "tcp", "file")
 
 
 class FaultInjected(RuntimeError):
@@ -61,6 +63,11 @@ def _check(spec):
             raise ValueError('op spec: io_kind = "tcp" needs io_impl = "python"')
         if not spec.get("io_port"):
             raise ValueError('op spec: io_kind = "tcp" needs io_port, the delay server\'s port')
+    if _file(spec):
+        if spec.get("io_impl") == NATIVE:
+            raise ValueError('op spec: io_kind = "file" needs io_impl = "python"')
+        if not spec.get("file_dir"):
+            raise ValueError('op spec: io_kind = "file" needs file_dir, the cell\'s folder')
     fault = spec.get("fault")
     if fault not in (None, "error"):
         raise ValueError(f'op spec: fault = {fault!r}; Python ops support only "error"')
@@ -93,6 +100,17 @@ def halves(spec):
 def _tcp(spec):
     """True when the I/O half is a request to the delay server (and there is one)."""
     return spec.get("io_kind") == "tcp" and float(spec.get("io_us", 0.0)) > 0.0
+
+
+def _file(spec):
+    """True when the I/O half is a file write: a file op with an I/O half at all."""
+    return spec.get("io_kind") == "file" and float(spec.get("io_us", 0.0)) > 0.0
+
+
+def _file_writer(spec):
+    from .filewrite import FileWriter  # noqa: PLC0415 -- only file ops write files
+
+    return FileWriter(spec["file_dir"], spec.get("file_sync") or "none")
 
 
 def _io_ns(spec):
@@ -153,6 +171,20 @@ def make_op(spec):
         op.close = sock.close
         return _with_split(op, cpu, iters, lambda i: request(sock, i, io_ns), fault)
 
+    if _file(spec):
+        writer = _file_writer(spec)
+        write = writer.write
+
+        def op(i):
+            if fault:
+                _fault(i)
+            c = cpu(i, iters) if iters else 0
+            write()
+            return c
+
+        op.close = writer.close
+        return _with_split(op, cpu, iters, lambda _i: write(), fault)
+
     def op(i):
         if fault:
             _fault(i)
@@ -176,7 +208,8 @@ async def make_async_op(spec):
     CPU half: inline (blocks the event loop) or, with ``async_cpu = "offload"``, on the
     loop's default executor through ``asyncio.to_thread``. I/O half: ``asyncio.sleep`` when
     Python; a native sleep is a blocking call, so it blocks the loop whatever the GIL
-    setting -- with ``gil = "released"`` only the executor's threads can run meanwhile.
+    setting -- with ``gil = "released"`` only the executor's threads can run meanwhile. A
+    file write runs on the default executor too (``asyncio.to_thread``).
     """
     cpu, iters, sleep, io_s = halves(spec)
     fault = spec.get("fault") == "error"
@@ -198,6 +231,21 @@ async def make_async_op(spec):
                 await writer.wait_closed()
             except OSError:
                 pass
+
+    elif _file(spec):
+        writer = _file_writer(spec)
+        write = writer.write
+
+        # asyncio has no file I/O of its own (nor has Linux readiness for regular files),
+        # so the write runs on the loop's default executor, like tokio::fs on its
+        # blocking pool. `asyncio.to_thread` rather than `loop.run_in_executor(None, ...)`:
+        # the same executor, and the call the CPU offload above already uses, so both
+        # halves share one pool and one idiom.
+        async def wait(_i):
+            await asyncio.to_thread(write)
+
+        async def aclose():
+            writer.close()
 
     else:
 

@@ -29,6 +29,7 @@ fn native_sleep_wall(gil: Gil, n: u32, ops: u64, io_us: f64) -> f64 {
         trace_ops: 0,
         python_exe: None,
         speed_reference: None,
+        file_dir: None,
     };
     let mut m = spectrum::dispatch::build(&spec).unwrap();
     model::run_collected(m.as_mut(), 0..n as u64).unwrap();

@@ -27,6 +27,7 @@ fn spec(cell: Cell) -> CellSpec {
         trace_ops: 0,
         python_exe: None,
         speed_reference: None,
+        file_dir: None,
     }
 }
 

@@ -23,6 +23,7 @@ fn spec(runtime: Runtime, exe: Option<PathBuf>) -> CellSpec {
         io_server: None,
         python_exe: exe,
         speed_reference: None,
+        file_dir: None,
         trace_ops: 0,
     }
 }

@@ -49,6 +49,7 @@ fn spec(
         trace_ops: 0,
         python_exe: None,
         speed_reference: None,
+        file_dir: None,
     }
 }
 

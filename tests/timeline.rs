@@ -22,6 +22,7 @@ fn spec(cell: Cell, ops: u64, iters_per_us: f64) -> CellSpec {
         trace_ops: ops,
         python_exe: None,
         speed_reference: None,
+        file_dir: None,
     }
 }
 

@@ -119,6 +119,7 @@ impl<'a> CellRun<'a> {
             trace_ops: if r == 0 { self.job.trace_ops } else { 0 },
             python_exe: self.job.python_exe.clone(),
             speed_reference: self.job.speed_reference,
+            file_dir: None,
         };
         match run_repetition(&self.job, &spec, stop) {
             Err(None) => Step::Interrupted,

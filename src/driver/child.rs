@@ -11,9 +11,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::io::server::DelayServer;
-use crate::metrics::{Measurement, PeakWatch, Rusage, Timeline, Who};
+use crate::metrics::{threads_now, Measurement, OsThreads, PeakWatch, Rusage, Timeline, Who};
 use crate::model::{self, CellSpec, Model, OpLog};
-use crate::scenario::IoKind;
+use crate::scenario::{IoKind, ModelKind, Runtime};
+use crate::workload::file::CellFiles;
 
 /// Runs the `cell` subcommand: one repetition of one cell, spec on stdin.
 pub fn cell_main() -> Result<()> {
@@ -60,6 +61,22 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
         server = None;
         spec
     };
+    // A file cell's folder: made here, before the model (each worker creates its file
+    // in it at set-up), and declared before the model so that it is removed, files and
+    // all, after the model has closed them — also when the cell fails.
+    let (files, with_files);
+    let spec = if spec.writes_files() {
+        let f = CellFiles::create()?;
+        with_files = CellSpec {
+            file_dir: Some(f.path().to_path_buf()),
+            ..spec.clone()
+        };
+        files = Some(f);
+        &with_files
+    } else {
+        files = None;
+        spec
+    };
     let mut model =
         crate::dispatch::build(spec).with_context(|| format!("could not set up {}", spec.cell))?;
     if spec.warmup_ops > 0 {
@@ -83,6 +100,10 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
     }
     // The window: only `run` sits between the samples, so set-up, warm-up, JSON and
     // process start/exit are all outside it (the driver keeps those separately, from wait4).
+    // Threads are counted where the ops run: not for worker processes or the runner.
+    let count_threads =
+        spec.cell.model != ModelKind::Process && spec.cell.runtime != Runtime::Cpython;
+    let threads_before = threads_now().filter(|_| count_threads);
     let watch = PeakWatch::start();
     let ru_before = Rusage::now(Who::SelfProcess);
     let origin = model::trace::mono_ns();
@@ -91,6 +112,9 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
     let wall_s = t.elapsed().as_secs_f64();
     let rusage = Rusage::now(Who::SelfProcess).delta(&ru_before);
     let memory = watch.finish(log.resident_kib());
+    let os_threads = threads_before
+        .zip(threads_now())
+        .map(|(before, after)| OsThreads { before, after });
     let server_stats = match server.as_mut() {
         // A server that died explains the failed ops: say that first.
         Some(s) => match s.alive() {
@@ -152,6 +176,8 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
         memory: Some(memory),
         workers_memory: out.workers_memory,
         server: server_stats,
+        file_target: files.as_ref().map(|f| f.target.clone()),
+        os_threads,
         whole_child: None,
         checksum: out.checksum,
         kernel_speed_before: speed_before,

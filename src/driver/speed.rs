@@ -122,6 +122,7 @@ mod tests {
             trace_ops: 0,
             python_exe: None,
             speed_reference: None,
+            file_dir: None,
         };
         let mut model = crate::dispatch::build(&spec).unwrap();
         let r = speed_ratio(&spec, model.as_mut()).unwrap();

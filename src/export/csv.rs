@@ -32,7 +32,8 @@ pub fn csv_columns() -> Vec<&'static str> {
 type IdentityColumn = (&'static str, fn(&CellResult) -> String);
 
 /// The identity columns. `interpreter` is the scenario's request (`3.13t`, or a path)
-/// for `cpython` cells that name one, empty otherwise.
+/// for `cpython` cells that name one, empty otherwise; `file_sync` the sync mode of
+/// `file` cells, empty otherwise.
 const IDENTITY: &[IdentityColumn] = &[
     ("id", |c| c.id.clone()),
     ("runtime", |c| c.cell.runtime.as_str().into()),
@@ -52,6 +53,12 @@ const IDENTITY: &[IdentityColumn] = &[
     }),
     ("interpreter", |c| {
         c.cell.interpreter.clone().unwrap_or_default()
+    }),
+    ("file_sync", |c| {
+        c.cell
+            .file_sync
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default()
     }),
     ("status", |c| match c.status {
         CellStatus::Ok => "ok".into(),
@@ -143,13 +150,13 @@ fn opt(x: Option<f64>) -> String {
     x.map(n).unwrap_or_default()
 }
 
-/// The variant part of a model label, without the model and the GIL (which has its own
-/// column): `async+offload` → `offload`, `thread cpu=native io=py gil=held` →
-/// `cpu=native io=py`; empty for the plain model.
+/// The variant part of a model label, without the model, the GIL and the sync mode
+/// (which have their own columns): `async+offload` → `offload`,
+/// `thread cpu=native io=py gil=held` → `cpu=native io=py`; empty for the plain model.
 fn variant(label: &str, model: &str) -> String {
     let rest = label.strip_prefix(model).unwrap_or(label);
     rest.split([' ', '+'])
-        .filter(|t| !t.is_empty() && !t.starts_with("gil="))
+        .filter(|t| !t.is_empty() && !t.starts_with("gil=") && !t.starts_with("sync="))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -166,5 +173,6 @@ mod tests {
             "cpu=native io=py"
         );
         assert_eq!(variant("sequential", "sequential"), "");
+        assert_eq!(variant("thread sync=fsync", "thread"), "");
     }
 }

@@ -119,10 +119,12 @@ pub struct Needs {
     pub connections: u64,
     /// Of those, the most one process holds (worker processes each hold their own).
     pub connections_per_process: u64,
+    /// `file` cells: the most files one process holds open (one per worker).
+    pub files_per_process: u64,
 }
 
 /// What `cell` needs: its workers' threads and processes, and for `tcp` one connection
-/// per worker.
+/// (for `file` one open file) per worker.
 pub fn needs(cell: &Cell, cores: usize) -> Needs {
     let n = u64::from(cell.concurrency.max(1));
     let cores = cores.max(1) as u64;
@@ -151,14 +153,20 @@ pub fn needs(cell: &Cell, cores: usize) -> Needs {
     };
     let tcp = cell.io == IoKind::Tcp && cell.io_us > 0.0;
     let connections = if tcp { n } else { 0 };
-    let per_process = match cell.model {
-        ModelKind::Process | ModelKind::Sequential => connections.min(1),
-        _ => connections,
+    let files = if cell.io == IoKind::File && cell.io_us > 0.0 {
+        n
+    } else {
+        0
+    };
+    let per_process = |held: u64| match cell.model {
+        ModelKind::Process | ModelKind::Sequential => held.min(1),
+        _ => held,
     };
     Needs {
         threads: threads + 1,
         connections,
-        connections_per_process: per_process,
+        connections_per_process: per_process(connections),
+        files_per_process: per_process(files),
     }
 }
 
@@ -181,6 +189,16 @@ pub fn check(cell: &Cell, limits: &Limits, cores: usize) -> Result<(), String> {
             return Err(format!(
                 "{n} workers need about {} threads, but RLIMIT_NPROC allows this user {nproc} (`ulimit -u`)",
                 need.threads
+            ));
+        }
+    }
+    if need.files_per_process > 0 {
+        let files = limits.open_files.min(limits.open_files_hard);
+        if need.files_per_process + FD_MARGIN > files {
+            return Err(format!(
+                "{} workers each hold a file open, but RLIMIT_NOFILE allows {files} (`ulimit -n`); lower the concurrency to at most {}",
+                need.files_per_process,
+                files.saturating_sub(FD_MARGIN)
             ));
         }
     }

@@ -24,6 +24,15 @@ pub struct RunOutput {
     pub spans: Vec<Span>,
 }
 
+/// OS threads of the cell process around its window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsThreads {
+    /// Right before the window (set-up done, workers started).
+    pub before: u64,
+    /// Right after the window.
+    pub after: u64,
+}
+
 /// One repetition of one cell, as measured inside the cell's child process.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Measurement {
@@ -56,6 +65,18 @@ pub struct Measurement {
     /// apart from the cell's cost, never added to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<crate::io::server::ServerStats>,
+    /// `file` cells: the folder the cell's files were written in and its file system
+    /// (what disk the writes measured; tmpfs would make every sync free).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_target: Option<crate::workload::file::FileTarget>,
+    /// OS threads of the cell process (`Threads:` of `/proc/self/status`) right before
+    /// and right after the window, for models whose ops run in this process (not
+    /// `process`, not `cpython`). A pool thread lives on 10 s idle (tokio's blocking
+    /// pool) or forever (asyncio's executor), so for windows shorter than that the count
+    /// after is the most threads the window had: the thread model's N workers, or tokio's
+    /// workers plus the blocking-pool threads its `tokio::fs` calls started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_threads: Option<OsThreads>,
     /// Whole-child totals from `wait4`, set-up included (filled in by the driver).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whole_child: Option<Rusage>,

@@ -75,7 +75,12 @@ impl PeakWatch {
     }
 }
 
-/// A `kB` line of `/proc/self/status` (e.g. `VmRSS:`), in KiB.
+/// OS threads of this process now (`Threads:` of `/proc/self/status`).
+pub fn threads_now() -> Option<u64> {
+    status_kib("Threads:")
+}
+
+/// A number line of `/proc/self/status` (e.g. `VmRSS:`, in KiB, or `Threads:`).
 fn status_kib(key: &str) -> Option<u64> {
     let text = std::fs::read_to_string("/proc/self/status").ok()?;
     text.lines()

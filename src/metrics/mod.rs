@@ -15,8 +15,8 @@ mod timeline;
 pub use environment::{Environment, InterpreterInfo, PythonInfo};
 pub use ideal::{available_cores, ideal_ops_per_s};
 pub use latency::{LatencySummary, Recorder};
-pub use measurement::{Measurement, RunOutput};
-pub use memory::{PeakWatch, WindowMemory};
+pub use measurement::{Measurement, OsThreads, RunOutput};
+pub use memory::{threads_now, PeakWatch, WindowMemory};
 pub use rusage::{Rusage, Who};
 pub use summary::{
     efficiencies_at_speed, ideal_at_speed, ServerSummary, Spread, Summary, EFFICIENCY_TOLERANCE,

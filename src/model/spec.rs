@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::scenario::Cell;
-use crate::workload::{AsyncWaiter, Calibration, Op, Waiter};
+use crate::scenario::{Cell, FileSync, IoKind};
+use crate::workload::{AsyncWaiter, Calibration, IoTarget, Op, Waiter};
 
 /// Everything the child process measuring one repetition of a cell needs, sent to it as
 /// JSON on stdin.
@@ -41,6 +41,11 @@ pub struct CellSpec {
     /// speed is its own interpreter's, calibrated once per run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed_reference: Option<f64>,
+    /// `file` cells: the cell's temporary folder, where each worker creates its file;
+    /// filled in by the cell process, which made it at set-up and removes it at the end
+    /// (worker processes write into the same one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_dir: Option<PathBuf>,
 }
 
 impl CellSpec {
@@ -49,13 +54,38 @@ impl CellSpec {
         Op::for_cell(&self.cell, &self.calibration)
     }
 
-    /// A new I/O waiter for one blocking worker (a connection of its own for `tcp`).
+    /// A new I/O waiter for one blocking worker (a connection of its own for `tcp`, a
+    /// file of its own for `file`).
     pub fn waiter(&self) -> anyhow::Result<Waiter> {
-        Waiter::open(self.cell.io, self.io_server)
+        Waiter::open(self.io_kind(), self.io_target())
     }
 
     /// A new I/O waiter for one async task; call it inside the task's tokio runtime.
     pub fn async_waiter(&self) -> anyhow::Result<AsyncWaiter> {
-        AsyncWaiter::open(self.cell.io, self.io_server)
+        AsyncWaiter::open(self.io_kind(), self.io_target())
+    }
+
+    /// True when the cell's ops write files: a `file` cell whose op has an I/O half.
+    pub fn writes_files(&self) -> bool {
+        self.cell.io == IoKind::File && self.cell.io_us > 0.0
+    }
+
+    /// The kind the waiters perform: a `file` op without an I/O half writes nothing.
+    fn io_kind(&self) -> IoKind {
+        if self.cell.io == IoKind::File && !self.writes_files() {
+            IoKind::Sleep
+        } else {
+            self.cell.io
+        }
+    }
+
+    fn io_target(&self) -> IoTarget<'_> {
+        IoTarget {
+            server: self.io_server,
+            file: self
+                .file_dir
+                .as_deref()
+                .map(|d| (d, self.cell.file_sync.unwrap_or(FileSync::None))),
+        }
     }
 }

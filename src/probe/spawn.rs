@@ -163,6 +163,7 @@ fn worker_spec(runtime: CellRuntime, python_path: Option<PathBuf>) -> CellSpec {
         trace_ops: 0,
         python_exe: None,
         speed_reference: None,
+        file_dir: None,
     }
 }
 

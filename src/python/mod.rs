@@ -181,6 +181,9 @@ pub fn op_spec(spec: &CellSpec) -> Result<Value> {
             Some(AsyncCpu::Inline) | None => "inline",
         },
         "fault": fault,
+        // `file` cells: the cell's folder (made by the cell process) and the sync mode.
+        "file_dir": spec.file_dir.as_ref().map(|d| d.to_string_lossy()),
+        "file_sync": cell.file_sync.map(|m| m.as_str()),
     }))
 }
 
@@ -213,6 +216,7 @@ mod tests {
             trace_ops: 0,
             python_exe: None,
             speed_reference: None,
+            file_dir: None,
         }
     }
 

@@ -139,6 +139,7 @@ pub(crate) fn strips(rows: &[Row]) -> Vec<Strip> {
                 title.push_str(match kind {
                     IoKind::Sleep => " · timer waits",
                     IoKind::Tcp => " · socket waits",
+                    IoKind::File => " · file writes",
                 });
             }
             if !g.tag.is_empty() {

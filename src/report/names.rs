@@ -1,6 +1,7 @@
 //! Plain names for what a person reads: one function turns a model label (the id of
 //! `Cell::model_label`, e.g. `thread cpu=native io=py gil=held`) into words ("Python
-//! threads, native CPU helper, GIL held"). Charts, verdicts and the at-a-glance figure
+//! threads, native CPU helper, GIL held"; a `file` cell's `sync=fsync` reads "writes +
+//! fsync"). Charts, verdicts and the at-a-glance figure
 //! all call it, so a model is named the same everywhere; the ids stay in the data
 //! tables and in `results.json`, where a reader looks a cell up.
 
@@ -36,12 +37,14 @@ pub(crate) fn plain_name(label: &str) -> String {
     let mut io = None;
     let mut gil = None;
     let mut fault = None;
+    let mut sync = None;
     for w in words {
         match w.split_once('=') {
             Some(("cpu", v)) => cpu = Some(v),
             Some(("io", v)) => io = Some(v),
             Some(("gil", v)) => gil = Some(v),
             Some(("fault", v)) => fault = Some(v),
+            Some(("sync", v)) => sync = Some(v),
             _ => {}
         }
     }
@@ -60,6 +63,10 @@ pub(crate) fn plain_name(label: &str) -> String {
         Some("held") => s.push_str(", GIL held"),
         Some("released") => s.push_str(", GIL released"),
         _ => {}
+    }
+    if let Some(m) = sync {
+        s.push_str(", ");
+        s.push_str(&sync_words(m));
     }
     if let Some(f) = fault {
         s.push_str(&format!(" (fault: {f})"));
@@ -84,6 +91,18 @@ fn model_words(model: &str, python: bool) -> String {
         ("async+offload", true) => "asyncio tasks, CPU offloaded (to_thread)".into(),
         ("rayon", _) => "rayon pool".into(),
         (other, _) => format!("{lang} {other}"),
+    }
+}
+
+/// A `file` cell's sync mode (`sync=` of a label) in words.
+fn sync_words(mode: &str) -> String {
+    match mode {
+        "none" => "buffered writes (page cache)".into(),
+        "flush" => "writes + flush() (to the kernel)".into(),
+        "fdatasync" => "writes + fdatasync".into(),
+        "fsync" => "writes + fsync".into(),
+        "odsync" => "O_DSYNC writes".into(),
+        other => format!("writes, sync {other}"),
     }
 }
 
@@ -113,10 +132,18 @@ pub(crate) fn tiny_name(label: &str) -> String {
         ("rayon", _) => "rayon",
         (other, _) => other,
     };
-    if head.contains("=native") {
+    let base = if head.contains("=native") {
         format!("{base} (native)")
     } else {
         base.to_string()
+    };
+    // A file cell's sync mode: the cells of one model differ by nothing else.
+    match head
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("sync="))
+    {
+        Some(mode) => format!("{base} {mode}"),
+        None => base,
     }
 }
 
@@ -150,7 +177,17 @@ mod tests {
             tiny_name("thread cpu=native io=py gil=held"),
             "threads (native)"
         );
+        assert_eq!(
+            plain_name("thread sync=fdatasync · 100 µs op · file"),
+            "Rust threads, writes + fdatasync · 100 µs op · file"
+        );
+        assert_eq!(
+            plain_name("async cpu=py io=py sync=odsync"),
+            "asyncio tasks, O_DSYNC writes"
+        );
+        assert_eq!(tiny_name("async sync=none"), "tokio none");
         for l in [
+            "thread sync=flush",
             "thread cpu=native io=native gil=held",
             "rayon",
             "process cpu=py io=py",

@@ -9,10 +9,10 @@ use toml::de::DeTable;
 use super::error::{ScenarioError, Source};
 use super::parse::unknown_key;
 use super::value::{self, Choice, Val};
-use super::{AsyncCpu, Fault, Gil, Impl, IoKind, ModelKind, Runtime};
+use super::{AsyncCpu, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
 
 /// Every key a sweep table may hold, in the order the docs list them.
-pub(crate) const KEYS: [&str; 12] = [
+pub(crate) const KEYS: [&str; 13] = [
     "runtime",
     "model",
     "io_fraction",
@@ -25,6 +25,7 @@ pub(crate) const KEYS: [&str; 12] = [
     "io_impl",
     "fault",
     "interpreter",
+    "file_sync",
 ];
 
 /// Shortest op: recording one op costs ~50–100 ns, which must stay under 1% of the op.
@@ -51,6 +52,8 @@ pub(crate) struct Axes {
     pub fault: Option<Vec<Fault>>,
     /// `cpython` interpreters: versions (`3.12`, `3.13t`) or paths to a `python3`.
     pub interpreter: Option<Vec<String>>,
+    /// `io = "file"` only: how far each write is pushed.
+    pub file_sync: Option<Vec<FileSync>>,
     /// Where each given key was written, for errors about combinations of keys.
     pub at: BTreeMap<&'static str, Range<usize>>,
 }
@@ -75,6 +78,7 @@ impl Axes {
                 "cpu_impl" => axes.cpu_impl = Some(choices(src, v, f)?),
                 "io_impl" => axes.io_impl = Some(choices(src, v, f)?),
                 "fault" => axes.fault = Some(choices(src, v, f)?),
+                "file_sync" => axes.file_sync = Some(choices(src, v, f)?),
                 "io_fraction" => {
                     axes.io_fraction = Some(value::list(src, v, f, |x| io_fraction(src, x, f))?)
                 }
@@ -114,6 +118,7 @@ impl Axes {
             io_impl: pick(&self.io_impl, &base.io_impl),
             fault: pick(&self.fault, &base.fault),
             interpreter: pick(&self.interpreter, &base.interpreter),
+            file_sync: pick(&self.file_sync, &base.file_sync),
             at,
         }
     }

@@ -105,17 +105,22 @@ pub enum IoKind {
     /// A request on the worker's own loopback TCP connection to the delay server, which
     /// answers after the I/O half's length: every model waits on socket readiness.
     Tcp,
+    /// One 4 KiB write to a file of the worker's own, made durable as [`FileSync`] says.
+    /// The I/O half's length is not a wait here: the op writes whenever it has an I/O
+    /// half (`io_fraction > 0`), and takes as long as the file system and the device do.
+    File,
 }
 
 impl IoKind {
     /// Every I/O kind.
-    pub const ALL: [IoKind; 2] = [IoKind::Sleep, IoKind::Tcp];
+    pub const ALL: [IoKind; 3] = [IoKind::Sleep, IoKind::Tcp, IoKind::File];
 
     /// The name used in scenario files and results.
     pub fn as_str(self) -> &'static str {
         match self {
             IoKind::Sleep => "sleep",
             IoKind::Tcp => "tcp",
+            IoKind::File => "file",
         }
     }
 
@@ -124,6 +129,49 @@ impl IoKind {
         match self {
             IoKind::Sleep => "a timer wait (thread::sleep, tokio::time::sleep, time.sleep, asyncio.sleep)",
             IoKind::Tcp => "a request on a loopback TCP connection to spectrum's delay server, answered after the I/O time (socket readiness, as real I/O)",
+            IoKind::File => "one 4 KiB write to a file of the worker's own, synced per file_sync (none, flush, fdatasync, fsync, odsync); the I/O time is the disk's, not a parameter",
+        }
+    }
+}
+
+/// How far a `file` op pushes its 4 KiB write before the op ends (`io = "file"` only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileSync {
+    /// A plain `write`: the data reaches the page cache, nothing waits for the disk.
+    None,
+    /// The write goes through a userspace buffer (Rust `BufWriter`, a Python file object)
+    /// and `flush()`: it reaches the kernel (the page cache), still not the disk.
+    Flush,
+    /// `write`, then `fdatasync`: the data (and only the metadata needed to read it back)
+    /// reaches the device.
+    Fdatasync,
+    /// `write`, then `fsync`: the data and every inode change (the modification time)
+    /// reach the device.
+    Fsync,
+    /// The file is opened with `O_DSYNC`: every `write` returns once its data is on the
+    /// device, as if each were followed by `fdatasync`.
+    Odsync,
+}
+
+impl FileSync {
+    /// Every mode, from the cheapest to the most durable.
+    pub const ALL: [FileSync; 5] = [
+        FileSync::None,
+        FileSync::Flush,
+        FileSync::Fdatasync,
+        FileSync::Fsync,
+        FileSync::Odsync,
+    ];
+
+    /// The name used in scenario files, results and cell ids.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileSync::None => "none",
+            FileSync::Flush => "flush",
+            FileSync::Fdatasync => "fdatasync",
+            FileSync::Fsync => "fsync",
+            FileSync::Odsync => "odsync",
         }
     }
 }
@@ -212,6 +260,9 @@ pub struct Cell {
     /// ([`crate::python::interpreters`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interpreter: Option<String>,
+    /// `file` cells only: how far each write is pushed (page cache, kernel, device).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_sync: Option<FileSync>,
 }
 
 impl Cell {
@@ -245,6 +296,7 @@ impl Cell {
             io_impl: None,
             fault: None,
             interpreter: None,
+            file_sync: None,
         }
     }
 
@@ -275,6 +327,12 @@ impl Cell {
                     });
                 }
             }
+        }
+        // The sync mode changes what the op's I/O half is, so cells of different modes
+        // are different lines of a chart (`sync=` keeps it apart from the halves' `io=`).
+        if let Some(m) = self.file_sync {
+            s.push_str(" sync=");
+            s.push_str(m.as_str());
         }
         // Fault cells differ only by their fault: without it their ids would collide.
         if let Some(f) = self.fault {

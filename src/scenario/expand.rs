@@ -8,10 +8,13 @@ use std::ops::Range;
 use super::axes::Axes;
 use super::error::{ScenarioError, Source};
 use super::value::names;
-use super::{AsyncCpu, Cell, Gil, Impl, IoKind, ModelKind, Runtime};
+use super::{AsyncCpu, Cell, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
 
 /// More worker processes than this in one cell is a fork bomb, not a sweep point.
 pub(crate) const PROCESS_MAX: u32 = 256;
+/// Most workers of one `file` cell: each writes a 256 KiB file of its own, so this bounds
+/// a cell's disk use to 256 MiB (and its open files to as many).
+pub(crate) const FILE_WORKERS_MAX: u32 = 1024;
 /// Most cells in one plan, all tables together: a cell takes a second or more per
 /// repetition, so 20 000 cells is most of a day. Checked as cells are produced, so a
 /// runaway scenario (999 `[[include]]`s of 100 000 cells each) stops here instead of
@@ -288,6 +291,7 @@ impl Expander<'_, '_> {
             .clone()
             .unwrap_or_else(|| vec![self.default_op_time_us]);
         check_fault(src, table, axes, models)?;
+        check_file_sync(src, table, &ios)?;
         check_subinterpreter(src, table, axes, models, &runtimes)?;
 
         let combinations = [
@@ -303,6 +307,7 @@ impl Expander<'_, '_> {
             axes.io_impl.as_ref().map_or(1, Vec::len),
             axes.fault.as_ref().map_or(1, Vec::len),
             axes.interpreter.as_ref().map_or(1, Vec::len),
+            axes.file_sync.as_ref().map_or(1, Vec::len),
         ]
         .iter()
         .try_fold(1usize, |acc, n| acc.checked_mul(*n))
@@ -342,12 +347,12 @@ impl Expander<'_, '_> {
                         continue;
                     }
                     for &io in &ios {
-                        if io == IoKind::Tcp && variant.io_impl == Some(Impl::Native) {
-                            self.notes.add(
-                                "the native I/O helper is a timer sleep only: skipped its tcp \
-                                 cells (io_impl = \"native\" with io = \"tcp\")"
-                                    .to_string(),
-                            );
+                        if io != IoKind::Sleep && variant.io_impl == Some(Impl::Native) {
+                            self.notes.add(format!(
+                                "the native I/O helper is a timer sleep only: skipped its {0} \
+                                 cells (io_impl = \"native\" with io = \"{0}\")",
+                                io.as_str()
+                            ));
                             continue;
                         }
                         for &op_time_us in &op_times {
@@ -358,35 +363,46 @@ impl Expander<'_, '_> {
                                     continue;
                                 }
                                 let io = if f == 0.0 { IoKind::Sleep } else { io };
-                                for &n in workers {
-                                    if model == ModelKind::Process && n > PROCESS_MAX {
-                                        self.notes.add(format!(
-                                            "process at concurrency {n} would start too many \
+                                for file_sync in file_syncs(io, axes) {
+                                    for &n in workers {
+                                        if io == IoKind::File && n > FILE_WORKERS_MAX {
+                                            self.notes.add(format!(
+                                            "file at concurrency {n} would write too many files \
+                                             (one of 256 KiB per worker, at most \
+                                             {FILE_WORKERS_MAX} workers): skipped"
+                                        ));
+                                            continue;
+                                        }
+                                        if model == ModelKind::Process && n > PROCESS_MAX {
+                                            self.notes.add(format!(
+                                                "process at concurrency {n} would start too many \
                                              processes for a sweep (at most {PROCESS_MAX}): \
                                              skipped"
-                                        ));
-                                        continue;
-                                    }
-                                    for interpreter in interpreters(runtime, axes) {
-                                        let cell = Cell {
-                                            runtime,
-                                            model,
-                                            async_cpu: variant.async_cpu,
-                                            io,
-                                            io_fraction: f,
-                                            op_time_us,
-                                            cpu_us: (1.0 - f) * op_time_us,
-                                            io_us: f * op_time_us,
-                                            concurrency: n,
-                                            gil: variant.gil,
-                                            cpu_impl: variant.cpu_impl,
-                                            io_impl: variant.io_impl,
-                                            fault: variant.fault,
-                                            interpreter,
-                                        };
-                                        if keep(&cell) {
-                                            self.tally.cell(src, table)?;
-                                            cells.push(cell);
+                                            ));
+                                            continue;
+                                        }
+                                        for interpreter in interpreters(runtime, axes) {
+                                            let cell = Cell {
+                                                runtime,
+                                                model,
+                                                async_cpu: variant.async_cpu,
+                                                io,
+                                                io_fraction: f,
+                                                op_time_us,
+                                                cpu_us: (1.0 - f) * op_time_us,
+                                                io_us: f * op_time_us,
+                                                concurrency: n,
+                                                gil: variant.gil,
+                                                cpu_impl: variant.cpu_impl,
+                                                io_impl: variant.io_impl,
+                                                fault: variant.fault,
+                                                interpreter,
+                                                file_sync,
+                                            };
+                                            if keep(&cell) {
+                                                self.tally.cell(src, table)?;
+                                                cells.push(cell);
+                                            }
                                         }
                                     }
                                 }
@@ -449,6 +465,35 @@ fn check_fault(
         ));
     }
     Ok(())
+}
+
+/// A table that sets `file_sync` must write files: on any other I/O kind the key would
+/// change nothing, and a sweep must not quietly ignore a key it names.
+fn check_file_sync(src: &Source<'_>, table: &Table, ios: &[IoKind]) -> Result<(), ScenarioError> {
+    if table.axes.file_sync.is_some() && !ios.contains(&IoKind::File) {
+        let kinds = ios
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(src.error(
+            table.axes.at.get("file_sync").cloned(),
+            &format!("{}.file_sync", table.path),
+            format!("`file_sync` only applies to io = \"file\", and this table's io is {kinds}"),
+            "remove the `file_sync` key, or add \"file\" to `io`",
+        ));
+    }
+    Ok(())
+}
+
+/// The sync modes of a cell whose I/O kind is `io`: each one `file_sync` lists for a
+/// `file` cell (a plain buffered write when it lists none), else none.
+fn file_syncs(io: IoKind, axes: &Axes) -> Vec<Option<FileSync>> {
+    match (io, &axes.file_sync) {
+        (IoKind::File, Some(list)) => list.iter().copied().map(Some).collect(),
+        (IoKind::File, None) => vec![Some(FileSync::None)],
+        _ => vec![None],
+    }
 }
 
 /// The interpreters a cell of `runtime` runs on: each one `interpreter` lists for
@@ -566,6 +611,7 @@ fn matches(ex: &Axes, c: &Cell) -> bool {
         && any_opt(&ex.cpu_impl, c.cpu_impl)
         && any_opt(&ex.io_impl, c.io_impl)
         && any_opt(&ex.fault, c.fault)
+        && any_opt(&ex.file_sync, c.file_sync)
         && ex
             .interpreter
             .as_ref()
@@ -582,6 +628,7 @@ fn order(a: &Cell, b: &Cell) -> Ordering {
     language(a)
         .cmp(&language(b))
         .then(a.io.cmp(&b.io))
+        .then(a.file_sync.cmp(&b.file_sync))
         .then(a.op_time_us.total_cmp(&b.op_time_us))
         .then(a.io_fraction.total_cmp(&b.io_fraction))
         .then(a.model.cmp(&b.model))

@@ -11,7 +11,7 @@ mod expand;
 mod parse;
 mod value;
 
-pub use cell::{AsyncCpu, Cell, Fault, Gil, Impl, IoKind, ModelKind, Runtime};
+pub use cell::{AsyncCpu, Cell, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
 pub use error::ScenarioError;
 // For probe::overhead: the recording path is held against the smallest op allowed.
 pub(crate) use axes::OP_TIME_MIN_US;
@@ -41,6 +41,10 @@ const SHIPPED: &[(&str, &str)] = &[
     (
         "demo-memory",
         include_str!("../../scenarios/demo-memory.toml"),
+    ),
+    (
+        "demo-flush",
+        include_str!("../../scenarios/demo-flush.toml"),
     ),
 ];
 

@@ -12,7 +12,7 @@ use toml::de::DeValue;
 use toml::Spanned;
 
 use super::error::{choose_from, ScenarioError, Source};
-use super::{AsyncCpu, Fault, Gil, Impl, IoKind, ModelKind, Runtime};
+use super::{AsyncCpu, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
 
 /// A value of the TOML tree with its byte span.
 pub(crate) type Val<'i> = Spanned<DeValue<'i>>;
@@ -213,8 +213,21 @@ impl Choice for ModelKind {
 }
 
 impl Choice for IoKind {
-    const NAMES: &'static [(&'static str, Self)] =
-        &[("sleep", IoKind::Sleep), ("tcp", IoKind::Tcp)];
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("sleep", IoKind::Sleep),
+        ("tcp", IoKind::Tcp),
+        ("file", IoKind::File),
+    ];
+}
+
+impl Choice for FileSync {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("none", FileSync::None),
+        ("flush", FileSync::Flush),
+        ("fdatasync", FileSync::Fdatasync),
+        ("fsync", FileSync::Fsync),
+        ("odsync", FileSync::Odsync),
+    ];
 }
 
 impl Choice for AsyncCpu {

@@ -1,17 +1,37 @@
-//! The I/O half of an op as one worker performs it: a timer wait, or (`tcp`) a request
-//! on the worker's own connection to the delay server.
+//! The I/O half of an op as one worker performs it: a timer wait, (`tcp`) a request
+//! on the worker's own connection to the delay server, or (`file`) a 4 KiB write to the
+//! worker's own file.
 //!
 //! A waiter belongs to one worker (thread, task, process) and is opened at set-up,
-//! outside the window: a connection per worker is what a real service holds, and
-//! opening it is not part of the op.
+//! outside the window: a connection or file per worker is what a real service holds,
+//! and opening it is not part of the op.
 
 use anyhow::Context;
 use std::io;
 use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
 
+use super::file::{AsyncFileWriter, FileWriter};
 use super::Op;
 use crate::io::client::{connect_blocking, request_async, request_blocking};
-use crate::scenario::IoKind;
+use crate::scenario::{FileSync, IoKind};
+
+/// Where a worker's I/O goes: the delay server (`tcp`), the cell's folder and sync mode
+/// (`file`). Set up by the cell process before the model is built.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IoTarget<'a> {
+    /// The delay server's address (`tcp`).
+    pub server: Option<SocketAddr>,
+    /// The cell's folder for its files, and how each write is synced (`file`).
+    pub file: Option<(&'a Path, FileSync)>,
+}
+
+impl IoTarget<'_> {
+    fn file(&self) -> anyhow::Result<(&Path, FileSync)> {
+        self.file
+            .context("a file cell needs its folder (made by the cell process at set-up)")
+    }
+}
 
 /// How one blocking worker waits the I/O half.
 #[derive(Debug)]
@@ -20,15 +40,22 @@ pub enum Waiter {
     Sleep,
     /// A request on this worker's own connection: the thread blocks in `read`.
     Tcp(TcpStream),
+    /// A 4 KiB write to this worker's own file, synced per the cell's mode.
+    File(FileWriter),
 }
 
 impl Waiter {
-    /// The waiter of one worker of a cell whose I/O kind is `io`; `server` is the delay
-    /// server's address for `tcp`.
-    pub fn open(io: IoKind, server: Option<SocketAddr>) -> anyhow::Result<Waiter> {
+    /// The waiter of one worker of a cell whose I/O kind is `io`.
+    pub fn open(io: IoKind, to: IoTarget<'_>) -> anyhow::Result<Waiter> {
         match io {
             IoKind::Sleep => Ok(Waiter::Sleep),
-            IoKind::Tcp => Ok(Waiter::Tcp(connect(server)?)),
+            IoKind::Tcp => Ok(Waiter::Tcp(connect(to.server)?)),
+            IoKind::File => {
+                let (dir, mode) = to.file()?;
+                Ok(Waiter::File(FileWriter::open(dir, mode).with_context(
+                    || format!("could not create a file in {}", dir.display()),
+                )?))
+            }
         }
     }
 
@@ -36,12 +63,14 @@ impl Waiter {
     /// index (the delay server echoes it back).
     #[inline]
     pub fn wait(&mut self, op: &Op, token: u64) -> io::Result<()> {
-        if op.io.is_zero() {
+        // A file op's I/O length is not a wait: its write happens whatever the length.
+        if op.io.is_zero() && !matches!(self, Waiter::File(_)) {
             return Ok(());
         }
         match self {
             Waiter::Sleep => std::thread::sleep(op.io),
             Waiter::Tcp(s) => request_blocking(s, token, op.io)?,
+            Waiter::File(f) => f.write()?,
         }
         Ok(())
     }
@@ -81,16 +110,25 @@ pub enum AsyncWaiter {
     Sleep,
     /// A request on this task's own connection: the task awaits socket readiness.
     Tcp(tokio::net::TcpStream),
+    /// A 4 KiB write through `tokio::fs`, on tokio's blocking pool.
+    File(AsyncFileWriter),
 }
 
 impl AsyncWaiter {
     /// The waiter of one task; for `tcp`, call it inside the tokio runtime that will
     /// poll the task (a tokio socket registers with that runtime's reactor).
-    pub fn open(io: IoKind, server: Option<SocketAddr>) -> anyhow::Result<AsyncWaiter> {
+    pub fn open(io: IoKind, to: IoTarget<'_>) -> anyhow::Result<AsyncWaiter> {
         match io {
             IoKind::Sleep => Ok(AsyncWaiter::Sleep),
+            IoKind::File => {
+                let (dir, mode) = to.file()?;
+                Ok(AsyncWaiter::File(
+                    AsyncFileWriter::open(dir, mode)
+                        .with_context(|| format!("could not create a file in {}", dir.display()))?,
+                ))
+            }
             IoKind::Tcp => {
-                let s = connect(server)?;
+                let s = connect(to.server)?;
                 s.set_nonblocking(true)
                     .context("could not make the connection non-blocking")?;
                 Ok(AsyncWaiter::Tcp(
@@ -103,12 +141,13 @@ impl AsyncWaiter {
 
     /// Waits the I/O half of `op` on the current tokio runtime.
     pub async fn wait(&mut self, op: &Op, token: u64) -> io::Result<()> {
-        if op.io.is_zero() {
+        if op.io.is_zero() && !matches!(self, AsyncWaiter::File(_)) {
             return Ok(());
         }
         match self {
             AsyncWaiter::Sleep => tokio::time::sleep(op.io).await,
             AsyncWaiter::Tcp(s) => request_async(s, token, op.io).await?,
+            AsyncWaiter::File(f) => f.write().await?,
         }
         Ok(())
     }

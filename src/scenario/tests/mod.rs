@@ -3,6 +3,7 @@
 
 mod errors;
 mod expansion;
+mod files;
 mod interpreters;
 mod limits;
 mod shipped;

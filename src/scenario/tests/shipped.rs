@@ -28,6 +28,12 @@ fn shipped_scenarios_parse_and_fit_their_budgets() {
     assert!(estimate_of(&spectrum, Runtime::Rust) <= 100.0);
     assert!(spectrum.estimated_seconds_on(2) <= 160.0);
     assert!(load(Some("quick.toml")).unwrap().estimated_seconds_on(2) <= 25.0);
+    // The flush demo runs in about 15-35 s here (its sync modes' tails vary with the
+    // disk): the estimate must stay well under its one-minute budget.
+    let flush = load(Some("demo-flush")).unwrap();
+    assert!(flush.estimated_seconds_on(2) <= 40.0);
+    assert!(flush.cells.iter().all(|c| c.io == IoKind::File));
+    assert_eq!(flush.cells.len(), 25);
 }
 
 #[test]
