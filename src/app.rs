@@ -277,6 +277,13 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         text.push_str(&crate::text::escape_lines(
             &c.summary(&crate::text::path(path)),
         ));
+    } else if let Some(demo) = match all.as_slice() {
+        [one] => crate::demo::of_scenario(&one.scenario.name),
+        _ => None,
+    } {
+        // A demo's results re-rendered: its lesson, as `spectrum demo` printed it.
+        text.push_str(&crate::report::demo_text(&all[0], demo, None));
+        text.push('\n');
     } else {
         text.push_str(&crate::text::escape_lines(&crate::report::verdicts_text(
             &all,

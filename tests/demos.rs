@@ -17,6 +17,13 @@ struct Machine {
     share: fn(&Cell) -> f64,
     /// Peak RSS, KiB.
     rss: fn(&Cell) -> u64,
+    /// Median latency per op, µs.
+    p50: fn(&Cell) -> f64,
+}
+
+/// The nominal op length as every op's latency.
+fn nominal(c: &Cell) -> f64 {
+    c.op_time_us
 }
 
 /// The fixture's environment with `demo`'s cells, measured on `machine`.
@@ -76,7 +83,7 @@ fn synthetic(cell: &Cell, cores: usize, machine: &Machine) -> CellResult {
                     count: 100,
                     mean: cell.op_time_us,
                     min: cell.op_time_us,
-                    p50: cell.op_time_us,
+                    p50: (machine.p50)(cell),
                     p90: cell.op_time_us,
                     p99: cell.op_time_us,
                     p999: cell.op_time_us,
@@ -160,6 +167,7 @@ fn the_gil_demo_shows_threads_taking_turns_and_says_when_they_do_not() {
         &Machine {
             share: gil_share(true),
             rss: flat,
+            p50: nominal,
         },
     ));
     assert!(
@@ -183,6 +191,7 @@ fn the_gil_demo_shows_threads_taking_turns_and_says_when_they_do_not() {
         &Machine {
             share: gil_share(false),
             rss: flat,
+            p50: nominal,
         },
     ));
     // Threads scale (disagrees) while processes still do (agrees): partly.
@@ -210,6 +219,7 @@ fn the_memory_demo_fits_units_and_judges_threads_against_tasks() {
         &Machine {
             share: |_| 0.9,
             rss: |c| kib_per_unit(c, 20, 1),
+            p50: nominal,
         },
     ));
     assert_eq!(
@@ -223,6 +233,7 @@ fn the_memory_demo_fits_units_and_judges_threads_against_tasks() {
         &Machine {
             share: |_| 0.9,
             rss: |c| kib_per_unit(c, 1, 20),
+            p50: nominal,
         },
     ));
     assert_eq!(
@@ -250,6 +261,7 @@ fn the_spectrum_demo_names_the_winners_at_each_end() {
         &Machine {
             share: guide,
             rss: |_| 50_000,
+            p50: nominal,
         },
     ));
     assert!(page.contains("The guide&#39;s line"), "the line's verdict");
@@ -268,6 +280,7 @@ fn a_run_of_another_scenario_keeps_the_full_report_as_its_page() {
         &Machine {
             share: gil_share(true),
             rss: |_| 1,
+            p50: nominal,
         },
     );
     r.scenario.name = "my-gil".into();
@@ -276,4 +289,48 @@ fn a_run_of_another_scenario_keeps_the_full_report_as_its_page() {
     assert!(!dir.path().join("full.html").exists());
     let page = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
     assert!(page.contains("id=\"at-a-glance\""));
+}
+
+#[test]
+fn the_flush_demo_says_whether_a_sync_waits_for_the_device() {
+    use spectrum::scenario::FileSync;
+    let d = demo::find("flush").unwrap();
+    fn disk(c: &Cell) -> f64 {
+        match c.file_sync {
+            Some(FileSync::None | FileSync::Flush) | None => 2.0,
+            Some(_) => 100.0,
+        }
+    }
+    fn ram(c: &Cell) -> f64 {
+        match c.file_sync {
+            Some(FileSync::None | FileSync::Flush) | None => 2.0,
+            Some(_) => 2.2,
+        }
+    }
+    let (page, _) = pages(&results_of(
+        d,
+        &Machine {
+            share: |_| 0.9,
+            rss: |_| 1,
+            p50: disk,
+        },
+    ));
+    assert_eq!(verdict_class(&page, "The flush claim"), "agrees", "a disk");
+    assert!(
+        page.contains("2.00 µs → 100 µs per 4 KiB write"),
+        "the first number"
+    );
+    let (page, _) = pages(&results_of(
+        d,
+        &Machine {
+            share: |_| 0.9,
+            rss: |_| 1,
+            p50: ram,
+        },
+    ));
+    assert_eq!(
+        verdict_class(&page, "The flush claim"),
+        "disagrees",
+        "tmpfs"
+    );
 }

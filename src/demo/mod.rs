@@ -76,6 +76,16 @@ pub const ALL: &[Demo] = &[
             ("more repetitions for tighter fits", "spectrum run demo-memory --repetitions 3"),
         ],
     },
+    Demo {
+        name: "flush",
+        line: "I/O rarely blocks unless flushing: one 4 KiB write, buffered, flushed, fdatasync'd, fsync'd and O_DSYNC, from Rust threads, tokio and Python",
+        guide: "I/O rarely blocks unless flushing. A write() lands in the kernel's page cache and returns: it costs about a system call, and the kernel writes the page out later. Only a write that must reach the device — fdatasync, fsync, a file opened with O_DSYNC — waits for the disk. A userspace buffer's flush() only moves the bytes into the kernel.",
+        look: "The first number: a buffered write against an fsync'd one on this disk. The table: every sync mode from Rust and Python — none and flush cost microseconds, the three syncs cost what the device takes. The OS threads: tokio runs file I/O on its blocking pool, so its tasks bring threads of their own.",
+        try_next: &[
+            ("the same writes on another disk (a tmpfs makes every sync free)", "SPECTRUM_FILE_DIR=/some/disk spectrum demo flush"),
+            ("more repetitions", "spectrum run demo-flush --repetitions 7"),
+        ],
+    },
 ];
 
 /// The demo called `name`.

@@ -3,7 +3,9 @@
 //! demo and the full report never disagree), the cells whose timelines it draws and the
 //! report charts it reuses.
 
+use super::flush;
 use crate::demo::Demo;
+use crate::report::charts::Table;
 use crate::report::charts::{slopes, speedups, Kind, Speedup};
 use crate::report::data::{num, Row};
 use crate::report::glance::strips;
@@ -35,6 +37,8 @@ pub(crate) struct Lesson<'a, 'r> {
     pub charts: Vec<Kind>,
     /// True to show the at-a-glance strips first.
     pub glance: bool,
+    /// A table of figures shown before the charts, when the lesson has one.
+    pub table: Option<Table>,
 }
 
 /// The lesson of `demo` from `rows`.
@@ -57,6 +61,7 @@ pub(crate) fn lesson<'a, 'r>(demo: &Demo, rows: &'r [Row<'a>]) -> Lesson<'a, 'r>
             )],
             charts: vec![Kind::Gil],
             glance: false,
+            table: None,
         },
         "memory" => Lesson {
             numbers: memory_numbers(rows),
@@ -67,6 +72,15 @@ pub(crate) fn lesson<'a, 'r>(demo: &Demo, rows: &'r [Row<'a>]) -> Lesson<'a, 'r>
             timelines: Vec::new(),
             charts: vec![Kind::Memory],
             glance: false,
+            table: None,
+        },
+        "flush" => Lesson {
+            numbers: flush::numbers(rows),
+            verdicts: vec![flush::verdict(rows)],
+            timelines: Vec::new(),
+            charts: Vec::new(),
+            glance: false,
+            table: Some(flush::table(rows)),
         },
         // "spectrum", and any demo without its own view: the guide's line.
         _ => Lesson {
@@ -75,6 +89,7 @@ pub(crate) fn lesson<'a, 'r>(demo: &Demo, rows: &'r [Row<'a>]) -> Lesson<'a, 'r>
             timelines: spectrum_timeline_cells(rows),
             charts: vec![Kind::Spectrum],
             glance: true,
+            table: None,
         },
     }
 }

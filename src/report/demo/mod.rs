@@ -4,6 +4,7 @@
 //! what to try next. It is written as `index.html`, with the full report beside it as
 //! `full.html`, by the same [`super::write_report`] every run uses.
 
+mod flush;
 mod lessons;
 
 use anyhow::Result;
@@ -105,6 +106,9 @@ fn figures(lesson: &Lesson, rows: &[Row]) -> Result<String> {
             let _ = write!(s, "<h3>{}</h3>{html}", esc(title));
         }
     }
+    if let Some(t) = &lesson.table {
+        s.push_str(&super::html::table(t, "data"));
+    }
     for kind in &lesson.charts {
         let fig = kind.render(rows)?;
         if fig.svgs.is_empty() {
@@ -128,7 +132,7 @@ fn figures(lesson: &Lesson, rows: &[Row]) -> Result<String> {
 }
 
 /// What `spectrum demo` prints at its end: the numbers with their sentences, the
-/// verdicts in a line each, and where the page is.
+/// verdicts in a line each, and where the page is (when `page` is given).
 pub fn demo_text(results: &Results, demo: &Demo, page: Option<&Path>) -> String {
     let merged = merge(std::slice::from_ref(results));
     let rows = rows(&merged);
@@ -146,9 +150,8 @@ pub fn demo_text(results: &Results, demo: &Demo, page: Option<&Path>) -> String 
     for (what, command) in demo.try_next {
         out.push_str(&format!("  {command}    # {what}\n"));
     }
-    match page {
-        Some(p) => out.push_str(&format!("\nPage: {}", crate::text::path(p))),
-        None => out.push_str("\n(no page was rendered)"),
+    if let Some(p) = page {
+        out.push_str(&format!("\nPage: {}", crate::text::path(p)));
     }
     crate::text::escape_lines(&out).into_owned()
 }

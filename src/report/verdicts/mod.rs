@@ -206,7 +206,8 @@ pub(crate) struct Verdict {
 }
 
 impl Verdict {
-    fn new(
+    /// A claim with its findings; its outcome and phrase follow from them.
+    pub(crate) fn new(
         id: &'static str,
         claim: &'static str,
         findings: Vec<Finding>,
@@ -232,6 +233,8 @@ impl Verdict {
     pub fn title(&self) -> String {
         if self.id == "line" {
             "The guide's line".to_string()
+        } else if self.id == "F" {
+            "The flush claim".to_string()
         } else {
             format!("Claim {}", self.id)
         }
