@@ -193,8 +193,40 @@ class AsyncModel:
         self.loop.close()
 
 
+class _Loaded:
+    """A model with a background load beside it (:mod:`python_workloads.background`):
+    the load starts once the model is set up and stops when it is closed."""
+
+    def __init__(self, model, load):
+        self._model = model
+        self._load = load
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+    def close(self):
+        try:
+            self._load.stop()
+        finally:
+            self._model.close()
+
+
 def build(spec):
-    """The model named by ``spec["model"]``, set up and ready to ``run``."""
+    """The model named by ``spec["model"]``, set up and ready to ``run`` -- with the
+    background load and switch interval of ``spec`` when it asks for them."""
+    model = _build(spec)
+    if not spec.get("background") and spec.get("switch_interval_us") is None:
+        return model
+    from . import background  # noqa: PLC0415
+
+    try:
+        return _Loaded(model, background.start(spec))
+    except BaseException:
+        model.close()
+        raise
+
+
+def _build(spec):
     name = spec.get("model", "sequential")
     if name == "sequential":
         return SequentialModel(spec)

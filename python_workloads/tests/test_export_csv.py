@@ -17,7 +17,8 @@ FIXTURE = ROOT / "tests" / "fixtures" / "fixture-results.json"
 # Columns that hold text; every other column is a number (or empty where it does not
 # apply), as docs/report.md documents.
 TEXT_COLUMNS = {
-    "id", "runtime", "model", "variant", "io", "gil", "interpreter", "file_sync", "status", "error",
+    "id", "runtime", "model", "variant", "io", "gil", "interpreter", "file_sync", "background",
+    "status", "error",
 }
 
 

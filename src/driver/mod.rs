@@ -27,7 +27,7 @@ pub use interrupt::INTERRUPTED_EXIT;
 pub use plan::{
     effective_params, estimated_cell_seconds, filter_cells, op_counts, MAX_OPS, QUICK_WINDOW_S,
 };
-pub use time::{now_rfc3339, rfc3339};
+pub use time::{now_rfc3339, parse_rfc3339, rfc3339};
 
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;

@@ -60,6 +60,15 @@ const IDENTITY: &[IdentityColumn] = &[
             .map(|m| m.as_str().to_string())
             .unwrap_or_default()
     }),
+    ("background", |c| {
+        c.cell
+            .background
+            .map(|b| format!("{}{}", b.units, b.model.as_str()))
+            .unwrap_or_default()
+    }),
+    ("switch_interval_us", |c| {
+        c.cell.switch_interval_us.map(n).unwrap_or_default()
+    }),
     ("status", |c| match c.status {
         CellStatus::Ok => "ok".into(),
         CellStatus::Failed => "failed".into(),

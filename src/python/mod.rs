@@ -184,6 +184,9 @@ pub fn op_spec(spec: &CellSpec) -> Result<Value> {
         // `file` cells: the cell's folder (made by the cell process) and the sync mode.
         "file_dir": spec.file_dir.as_ref().map(|d| d.to_string_lossy()),
         "file_sync": cell.file_sync.map(|m| m.as_str()),
+        "background": cell.background.map_or(0, |b| b.units),
+        "background_model": cell.background.map(|b| b.model.as_str()),
+        "switch_interval_us": cell.switch_interval_us,
     }))
 }
 

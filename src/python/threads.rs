@@ -59,6 +59,9 @@ pub(crate) struct ThreadModel {
     handles: Vec<JoinHandle<()>>,
     replies: Receiver<Reply>,
     info: BTreeMap<String, Value>,
+    /// The background load beside the workers (`python_workloads.background`), when the
+    /// cell asks for one or for a switch interval; stopped first when the model drops.
+    load: Option<Py<PyAny>>,
 }
 
 impl ThreadModel {
@@ -83,6 +86,7 @@ impl ThreadModel {
             handles: Vec::new(),
             replies,
             info,
+            load: None,
         };
         for (k, op) in callables.into_iter().enumerate() {
             let (tx, rx) = channel();
@@ -99,6 +103,19 @@ impl ThreadModel {
                 Ok(Reply::Ready) => {}
                 _ => bail!("a Python worker thread did not attach to the interpreter"),
             }
+        }
+        // Started once the workers wait for work, so it runs beside all of them.
+        let loaded =
+            op["background"].as_u64().unwrap_or(0) > 0 || !op["switch_interval_us"].is_null();
+        if loaded {
+            model.load = Some(attach_prepared(workloads, |py| {
+                let spec = to_python(py, op).or_traceback(py)?;
+                let load = py
+                    .import("python_workloads.background")
+                    .and_then(|m| m.call_method1("start", (&spec,)))
+                    .or_traceback(py)?;
+                Ok(load.unbind())
+            })?);
         }
         Ok(model)
     }
@@ -219,6 +236,11 @@ impl Model for ThreadModel {
 
 impl Drop for ThreadModel {
     fn drop(&mut self) {
+        if let Some(load) = self.load.take() {
+            Python::attach(|py| {
+                let _ = load.bind(py).call_method0("stop");
+            });
+        }
         for inbox in &self.inboxes {
             let _ = inbox.send(Cmd::Stop);
         }

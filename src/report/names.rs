@@ -38,6 +38,8 @@ pub(crate) fn plain_name(label: &str) -> String {
     let mut gil = None;
     let mut fault = None;
     let mut sync = None;
+    let mut bg = None;
+    let mut si = None;
     for w in words {
         match w.split_once('=') {
             Some(("cpu", v)) => cpu = Some(v),
@@ -45,6 +47,8 @@ pub(crate) fn plain_name(label: &str) -> String {
             Some(("gil", v)) => gil = Some(v),
             Some(("fault", v)) => fault = Some(v),
             Some(("sync", v)) => sync = Some(v),
+            Some(("bg", v)) => bg = Some(v),
+            Some(("si", v)) => si = Some(v),
             _ => {}
         }
     }
@@ -68,6 +72,15 @@ pub(crate) fn plain_name(label: &str) -> String {
         s.push_str(", ");
         s.push_str(&sync_words(m));
     }
+    if let Some(b) = bg {
+        s.push_str(&background_words(b));
+    }
+    if let Some(i) = si {
+        s.push_str(&format!(
+            ", switch interval {}",
+            i.replace("ms", " ms").replace("us", " µs")
+        ));
+    }
     if let Some(f) = fault {
         s.push_str(&format!(" (fault: {f})"));
     }
@@ -76,6 +89,20 @@ pub(crate) fn plain_name(label: &str) -> String {
         s.push_str(t);
     }
     s
+}
+
+/// A background load in words: `2thread` → ", beside 2 CPU-bound Python threads".
+fn background_words(b: &str) -> String {
+    let digits = b.find(|c: char| !c.is_ascii_digit()).unwrap_or(b.len());
+    let (n, kind) = b.split_at(digits);
+    let plural = if n == "1" { "" } else { "s" };
+    let what = match kind {
+        "thread" => format!("CPU-bound Python thread{plural}"),
+        "process" => format!("CPU-bound process{}", if n == "1" { "" } else { "es" }),
+        "native" => format!("native CPU thread{plural}, GIL released"),
+        other => other.to_string(),
+    };
+    format!(", beside {n} {what}")
 }
 
 /// The model in words: Rust's runtimes are named (tokio, rayon), Python's asyncio.

@@ -9,10 +9,10 @@ use toml::de::DeTable;
 use super::error::{ScenarioError, Source};
 use super::parse::unknown_key;
 use super::value::{self, Choice, Val};
-use super::{AsyncCpu, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
+use super::{AsyncCpu, BackgroundModel, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
 
 /// Every key a sweep table may hold, in the order the docs list them.
-pub(crate) const KEYS: [&str; 13] = [
+pub(crate) const KEYS: [&str; 16] = [
     "runtime",
     "model",
     "io_fraction",
@@ -26,7 +26,15 @@ pub(crate) const KEYS: [&str; 13] = [
     "fault",
     "interpreter",
     "file_sync",
+    "background",
+    "background_model",
+    "switch_interval",
 ];
+
+/// Most background units of one cell.
+pub(crate) const BACKGROUND_MAX: i64 = 16;
+/// Longest switch interval: CPython accepts more, a convoy shows nothing new past it.
+pub(crate) const SWITCH_INTERVAL_MAX_US: f64 = 1e6;
 
 /// Shortest op: recording one op costs ~50–100 ns, which must stay under 1% of the op.
 pub(crate) const OP_TIME_MIN_US: f64 = 50.0;
@@ -54,6 +62,12 @@ pub(crate) struct Axes {
     pub interpreter: Option<Vec<String>>,
     /// `io = "file"` only: how far each write is pushed.
     pub file_sync: Option<Vec<FileSync>>,
+    /// Python only: CPU-bound units beside the measured workers (0: none).
+    pub background: Option<Vec<u32>>,
+    /// Python only: what the background units are.
+    pub background_model: Option<Vec<BackgroundModel>>,
+    /// Python only: `sys.setswitchinterval`, µs.
+    pub switch_interval_us: Option<Vec<f64>>,
     /// Where each given key was written, for errors about combinations of keys.
     pub at: BTreeMap<&'static str, Range<usize>>,
 }
@@ -79,6 +93,14 @@ impl Axes {
                 "io_impl" => axes.io_impl = Some(choices(src, v, f)?),
                 "fault" => axes.fault = Some(choices(src, v, f)?),
                 "file_sync" => axes.file_sync = Some(choices(src, v, f)?),
+                "background_model" => axes.background_model = Some(choices(src, v, f)?),
+                "background" => {
+                    axes.background = Some(value::list(src, v, f, |x| background(src, x, f))?)
+                }
+                "switch_interval" => {
+                    axes.switch_interval_us =
+                        Some(value::list(src, v, f, |x| switch_interval_us(src, x, f))?)
+                }
                 "io_fraction" => {
                     axes.io_fraction = Some(value::list(src, v, f, |x| io_fraction(src, x, f))?)
                 }
@@ -119,6 +141,9 @@ impl Axes {
             fault: pick(&self.fault, &base.fault),
             interpreter: pick(&self.interpreter, &base.interpreter),
             file_sync: pick(&self.file_sync, &base.file_sync),
+            background: pick(&self.background, &base.background),
+            background_model: pick(&self.background_model, &base.background_model),
+            switch_interval_us: pick(&self.switch_interval_us, &base.switch_interval_us),
             at,
         }
     }
@@ -177,6 +202,39 @@ fn concurrency(src: &Source<'_>, v: &Val<'_>, field: &str) -> Result<u32, Scenar
             field,
             format!("{n} is outside 1..={CONCURRENCY_MAX}"),
             fix,
+        ))
+    }
+}
+
+/// A number of background units within 0..=[`BACKGROUND_MAX`].
+fn background(src: &Source<'_>, v: &Val<'_>, field: &str) -> Result<u32, ScenarioError> {
+    let fix = format!("use a whole number of units from 0 (none) to {BACKGROUND_MAX}");
+    let n = value::integer(src, v, field, &fix)?;
+    if (0..=BACKGROUND_MAX).contains(&n) {
+        Ok(n as u32)
+    } else {
+        Err(src.error(
+            value::span(v),
+            field,
+            format!("{n} is outside 0..={BACKGROUND_MAX}"),
+            fix,
+        ))
+    }
+}
+
+/// A switch interval in microseconds, within 1 µs and [`SWITCH_INTERVAL_MAX_US`].
+fn switch_interval_us(src: &Source<'_>, v: &Val<'_>, field: &str) -> Result<f64, ScenarioError> {
+    const FIX: &str =
+        "give a time from \"1us\" to \"1s\", e.g. \"5ms\" (CPython's default) or \"0.1ms\"";
+    let us = value::duration_us(src, v, field, 1.0, FIX)?;
+    if (1.0..=SWITCH_INTERVAL_MAX_US).contains(&us) {
+        Ok(us)
+    } else {
+        Err(src.error(
+            value::span(v),
+            field,
+            format!("{} is outside 1 µs – 1 s", show_us(us)),
+            FIX,
         ))
     }
 }

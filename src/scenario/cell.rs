@@ -176,6 +176,39 @@ impl FileSync {
     }
 }
 
+/// What spins beside a Python cell's measured workers (the convoy demo): CPU-bound
+/// units running the kernel from set-up to the end, not measured themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackgroundModel {
+    /// Python threads running the pure-Python kernel: they contend for the GIL.
+    Thread,
+    /// Forked processes running it: their own GIL, they contend only for the cores.
+    Process,
+    /// Python threads running the Rust kernel with the GIL released (embedded only).
+    Native,
+}
+
+impl BackgroundModel {
+    /// The name used in scenario files, results and cell ids.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackgroundModel::Thread => "thread",
+            BackgroundModel::Process => "process",
+            BackgroundModel::Native => "native",
+        }
+    }
+}
+
+/// A cell's background load: `units` of `model`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Background {
+    /// How many units (at least one).
+    pub units: u32,
+    /// What they are.
+    pub model: BackgroundModel,
+}
+
 /// Where an async model runs the CPU half of the op.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -263,6 +296,14 @@ pub struct Cell {
     /// `file` cells only: how far each write is pushed (page cache, kernel, device).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_sync: Option<FileSync>,
+    /// Python `sequential` and `thread` cells only: CPU-bound units spinning beside the
+    /// measured workers for the whole window (the convoy demo); none: no load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<Background>,
+    /// Python runtimes only: `sys.setswitchinterval` for the cell, µs; none: the
+    /// interpreter's default (5 ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switch_interval_us: Option<f64>,
 }
 
 impl Cell {
@@ -297,6 +338,8 @@ impl Cell {
             fault: None,
             interpreter: None,
             file_sync: None,
+            background: None,
+            switch_interval_us: None,
         }
     }
 
@@ -333,6 +376,13 @@ impl Cell {
         if let Some(m) = self.file_sync {
             s.push_str(" sync=");
             s.push_str(m.as_str());
+        }
+        // The convoy's knobs: the load beside the workers and the GIL's switch interval.
+        if let Some(b) = self.background {
+            s.push_str(&format!(" bg={}{}", b.units, b.model.as_str()));
+        }
+        if let Some(us) = self.switch_interval_us {
+            s.push_str(&format!(" si={}", interval_label(us)));
         }
         // Fault cells differ only by their fault: without it their ids would collide.
         if let Some(f) = self.fault {
@@ -387,6 +437,16 @@ impl Cell {
     /// `min(cores / cpu_s, N / (cpu_s + io_s))`.
     pub fn ideal_ops_per_s(&self, cores: usize) -> f64 {
         crate::metrics::ideal_ops_per_s(self.cpu_us, self.io_us, self.concurrency, cores)
+    }
+}
+
+/// A switch interval as cell ids write it: `5ms`, `0.1ms`, `50us` — the shortest text
+/// that gives the value back.
+pub(crate) fn interval_label(us: f64) -> String {
+    if us >= 1000.0 {
+        format!("{}ms", us / 1000.0)
+    } else {
+        format!("{us}us")
     }
 }
 

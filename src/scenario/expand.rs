@@ -8,7 +8,9 @@ use std::ops::Range;
 use super::axes::Axes;
 use super::error::{ScenarioError, Source};
 use super::value::names;
-use super::{AsyncCpu, Cell, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
+use super::{
+    AsyncCpu, Background, BackgroundModel, Cell, FileSync, Gil, Impl, IoKind, ModelKind, Runtime,
+};
 
 /// More worker processes than this in one cell is a fork bomb, not a sweep point.
 pub(crate) const PROCESS_MAX: u32 = 256;
@@ -292,6 +294,7 @@ impl Expander<'_, '_> {
             .unwrap_or_else(|| vec![self.default_op_time_us]);
         check_fault(src, table, axes, models)?;
         check_file_sync(src, table, &ios)?;
+        check_convoy_keys(src, table, models, &runtimes)?;
         check_subinterpreter(src, table, axes, models, &runtimes)?;
 
         let combinations = [
@@ -308,6 +311,9 @@ impl Expander<'_, '_> {
             axes.fault.as_ref().map_or(1, Vec::len),
             axes.interpreter.as_ref().map_or(1, Vec::len),
             axes.file_sync.as_ref().map_or(1, Vec::len),
+            axes.background.as_ref().map_or(1, Vec::len),
+            axes.background_model.as_ref().map_or(1, Vec::len),
+            axes.switch_interval_us.as_ref().map_or(1, Vec::len),
         ]
         .iter()
         .try_fold(1usize, |acc, n| acc.checked_mul(*n))
@@ -341,7 +347,8 @@ impl Expander<'_, '_> {
                     if runtime == Runtime::Cpython && variant.uses_native() {
                         self.notes.add(
                             "cpython is a plain python3 process without spectrum's native \
-                             helpers: skipped its cells with cpu_impl or io_impl = \"native\""
+                             helpers: skipped its cells with cpu_impl, io_impl or \
+                             background_model = \"native\""
                                 .to_string(),
                         );
                         continue;
@@ -398,6 +405,8 @@ impl Expander<'_, '_> {
                                                 fault: variant.fault,
                                                 interpreter,
                                                 file_sync,
+                                                background: variant.background,
+                                                switch_interval_us: variant.switch_interval_us,
                                             };
                                             if keep(&cell) {
                                                 self.tally.cell(src, table)?;
@@ -463,6 +472,44 @@ fn check_fault(
             "`fault` only applies to the test-only model \"fault\"",
             "remove the `fault` key, or add \"fault\" to `model`",
         ));
+    }
+    Ok(())
+}
+
+/// The convoy's keys act on Python cells only, and `background` on sequential and
+/// thread cells only: a table whose cells they would never reach is refused, not
+/// quietly run without them.
+fn check_convoy_keys(
+    src: &Source<'_>,
+    table: &Table,
+    models: &[ModelKind],
+    runtimes: &[Runtime],
+) -> Result<(), ScenarioError> {
+    let python = runtimes.iter().any(|r| r.is_python());
+    for key in ["background", "background_model", "switch_interval"] {
+        let Some(at) = table.axes.at.get(key) else {
+            continue;
+        };
+        let field = format!("{}.{key}", table.path);
+        if !python {
+            return Err(src.error(
+                Some(at.clone()),
+                &field,
+                format!("`{key}` only applies to Python cells, and this table's runtime has none"),
+                "add \"python\" or \"cpython\" to `runtime`, or remove the key",
+            ));
+        }
+        let loaded = models
+            .iter()
+            .any(|m| matches!(m, ModelKind::Sequential | ModelKind::Thread));
+        if key != "switch_interval" && !loaded {
+            return Err(src.error(
+                Some(at.clone()),
+                &field,
+                format!("`{key}` only applies to sequential and thread cells"),
+                "add \"thread\" or \"sequential\" to `model`, or remove the key",
+            ));
+        }
     }
     Ok(())
 }
@@ -535,12 +582,41 @@ struct Variant {
     cpu_impl: Option<Impl>,
     io_impl: Option<Impl>,
     fault: Option<super::Fault>,
+    background: Option<Background>,
+    switch_interval_us: Option<f64>,
 }
 
 impl Variant {
+    /// True when the variant needs spectrum's native module (the embedded runtime).
     fn uses_native(&self) -> bool {
-        self.cpu_impl == Some(Impl::Native) || self.io_impl == Some(Impl::Native)
+        self.cpu_impl == Some(Impl::Native)
+            || self.io_impl == Some(Impl::Native)
+            || self
+                .background
+                .is_some_and(|b| b.model == BackgroundModel::Native)
     }
+}
+
+/// The background loads `axes` gives a cell: none unless `applies` (Python `sequential`
+/// and `thread` cells); zero units is no load, whatever `background_model` says.
+fn backgrounds(applies: bool, axes: &Axes) -> Vec<Option<Background>> {
+    let (Some(units), true) = (&axes.background, applies) else {
+        return vec![None];
+    };
+    let models = axes
+        .background_model
+        .clone()
+        .unwrap_or_else(|| vec![BackgroundModel::Thread]);
+    let mut out = Vec::new();
+    for &n in units {
+        for &model in &models {
+            let b = (n > 0).then_some(Background { units: n, model });
+            if !out.contains(&b) {
+                out.push(b);
+            }
+        }
+    }
+    out
 }
 
 /// Every variant of `model` on `runtime`: options that do not apply are None, options
@@ -555,6 +631,13 @@ fn variants(runtime: Runtime, model: ModelKind, axes: &Axes) -> Vec<Variant> {
     }
     let py = runtime.is_python();
     let is_fault = model == ModelKind::Fault;
+    // The convoy's knobs: a background load beside sequential and thread cells, and the
+    // switch interval (left as the interpreter has it unless given).
+    let loaded = py && matches!(model, ModelKind::Sequential | ModelKind::Thread);
+    let intervals: Vec<Option<f64>> = match (&axes.switch_interval_us, py) {
+        (Some(list), true) => list.iter().copied().map(Some).collect(),
+        _ => vec![None],
+    };
     let mut out = Vec::new();
     for async_cpu in opt(model == ModelKind::Async, &axes.async_cpu, AsyncCpu::Inline) {
         for cpu_impl in opt(py, &axes.cpu_impl, Impl::Python) {
@@ -567,17 +650,24 @@ fn variants(runtime: Runtime, model: ModelKind, axes: &Axes) -> Vec<Variant> {
                     // `fault` is required for the fault model (checked before), so the
                     // placeholder default is never used.
                     for fault in opt(is_fault, &axes.fault, super::Fault::Error) {
-                        let v = Variant {
-                            async_cpu,
-                            gil,
-                            cpu_impl,
-                            io_impl,
-                            fault,
-                        };
-                        // The merged GIL variants are one cell, made once (the lists
-                        // are a handful long: the quadratic search costs nothing).
-                        if !out.contains(&v) {
-                            out.push(v);
+                        for background in backgrounds(loaded, axes) {
+                            for &switch_interval_us in &intervals {
+                                let v = Variant {
+                                    async_cpu,
+                                    gil,
+                                    cpu_impl,
+                                    io_impl,
+                                    fault,
+                                    background,
+                                    switch_interval_us,
+                                };
+                                // The merged GIL variants are one cell, made once (the
+                                // lists are a handful long: the quadratic search costs
+                                // nothing).
+                                if !out.contains(&v) {
+                                    out.push(v);
+                                }
+                            }
                         }
                     }
                 }
@@ -612,6 +702,12 @@ fn matches(ex: &Axes, c: &Cell) -> bool {
         && any_opt(&ex.io_impl, c.io_impl)
         && any_opt(&ex.fault, c.fault)
         && any_opt(&ex.file_sync, c.file_sync)
+        && any(&ex.background, c.background.map_or(0, |b| b.units))
+        && any_opt(&ex.background_model, c.background.map(|b| b.model))
+        && ex.switch_interval_us.as_ref().is_none_or(|l| {
+            c.switch_interval_us
+                .is_some_and(|v| l.iter().any(|x| (x - v).abs() <= 1e-9 * v.max(1.0)))
+        })
         && ex
             .interpreter
             .as_ref()
@@ -636,6 +732,12 @@ fn order(a: &Cell, b: &Cell) -> Ordering {
         .then(a.cpu_impl.cmp(&b.cpu_impl))
         .then(a.io_impl.cmp(&b.io_impl))
         .then(a.gil.cmp(&b.gil))
+        .then(a.background.cmp(&b.background))
+        .then(
+            a.switch_interval_us
+                .unwrap_or(0.0)
+                .total_cmp(&b.switch_interval_us.unwrap_or(0.0)),
+        )
         .then(a.concurrency.cmp(&b.concurrency))
         .then(a.runtime.cmp(&b.runtime))
         .then(a.interpreter.cmp(&b.interpreter))

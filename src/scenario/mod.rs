@@ -11,7 +11,10 @@ mod expand;
 mod parse;
 mod value;
 
-pub use cell::{AsyncCpu, Cell, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
+pub use cell::{
+    AsyncCpu, Background, BackgroundModel, Cell, Fault, FileSync, Gil, Impl, IoKind, ModelKind,
+    Runtime,
+};
 pub use error::ScenarioError;
 // For probe::overhead: the recording path is held against the smallest op allowed.
 pub(crate) use axes::OP_TIME_MIN_US;
@@ -45,6 +48,10 @@ const SHIPPED: &[(&str, &str)] = &[
     (
         "demo-flush",
         include_str!("../../scenarios/demo-flush.toml"),
+    ),
+    (
+        "demo-convoy",
+        include_str!("../../scenarios/demo-convoy.toml"),
     ),
 ];
 

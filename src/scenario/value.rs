@@ -12,7 +12,7 @@ use toml::de::DeValue;
 use toml::Spanned;
 
 use super::error::{choose_from, ScenarioError, Source};
-use super::{AsyncCpu, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
+use super::{AsyncCpu, BackgroundModel, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
 
 /// A value of the TOML tree with its byte span.
 pub(crate) type Val<'i> = Spanned<DeValue<'i>>;
@@ -227,6 +227,14 @@ impl Choice for FileSync {
         ("fdatasync", FileSync::Fdatasync),
         ("fsync", FileSync::Fsync),
         ("odsync", FileSync::Odsync),
+    ];
+}
+
+impl Choice for BackgroundModel {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("thread", BackgroundModel::Thread),
+        ("process", BackgroundModel::Process),
+        ("native", BackgroundModel::Native),
     ];
 }
 

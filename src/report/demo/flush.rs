@@ -16,7 +16,7 @@ use super::lessons::Number;
 const BLOCKS: f64 = 5.0;
 
 /// The claim.
-const CLAIM: &str = "I/O rarely blocks unless flushing: a buffered write costs about a system call; a write that waits for the device (fdatasync, fsync, O_DSYNC) costs many times more.";
+const CLAIM: &str = "“I/O doesn't often block unless you are flushing”: buffered writes return at once; write + fsync blocks.";
 
 fn file_rows<'r, 'a>(rows: &'r [Row<'a>]) -> impl Iterator<Item = &'r Row<'a>> {
     rows.iter().filter(|r| r.cell.io == IoKind::File)
@@ -85,7 +85,7 @@ pub(crate) fn verdict(rows: &[Row]) -> Verdict {
         })
         .collect();
     Verdict::new(
-        "F",
+        "7",
         CLAIM,
         findings,
         &["no single published figure: an fsync costs from tens of µs (NVMe with a write cache, a virtual disk) to ms (a spinning disk) — the device sets it"],

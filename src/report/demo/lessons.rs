@@ -3,7 +3,7 @@
 //! demo and the full report never disagree), the cells whose timelines it draws and the
 //! report charts it reuses.
 
-use super::flush;
+use super::{convoy, flush};
 use crate::demo::Demo;
 use crate::report::charts::Table;
 use crate::report::charts::{slopes, speedups, Kind, Speedup};
@@ -73,6 +73,14 @@ pub(crate) fn lesson<'a, 'r>(demo: &Demo, rows: &'r [Row<'a>]) -> Lesson<'a, 'r>
             charts: vec![Kind::Memory],
             glance: false,
             table: None,
+        },
+        "convoy" => Lesson {
+            numbers: convoy::numbers(rows),
+            verdicts: vec![convoy::verdict(rows)],
+            timelines: Vec::new(),
+            charts: Vec::new(),
+            glance: false,
+            table: Some(convoy::table(rows)),
         },
         "flush" => Lesson {
             numbers: flush::numbers(rows),

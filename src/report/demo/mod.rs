@@ -4,6 +4,7 @@
 //! what to try next. It is written as `index.html`, with the full report beside it as
 //! `full.html`, by the same [`super::write_report`] every run uses.
 
+mod convoy;
 mod flush;
 mod lessons;
 

@@ -233,8 +233,6 @@ impl Verdict {
     pub fn title(&self) -> String {
         if self.id == "line" {
             "The guide's line".to_string()
-        } else if self.id == "F" {
-            "The flush claim".to_string()
         } else {
             format!("Claim {}", self.id)
         }

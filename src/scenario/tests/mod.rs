@@ -1,6 +1,7 @@
 //! Scenario parsing end to end: every kind of mistake (with its line and field), the
 //! expansion rules, and the shipped scenarios.
 
+mod convoy;
 mod errors;
 mod expansion;
 mod files;
