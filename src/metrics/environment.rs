@@ -143,6 +143,24 @@ struct CpuShare {
     steal: f64,
 }
 
+/// The aggregate CPU ticks of `/proc/stat` at one moment, to take the steal share of
+/// a stretch of time from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CpuTicks([u64; 8]);
+
+impl CpuTicks {
+    /// Now; `None` where `/proc/stat` cannot be read.
+    pub fn now() -> Option<CpuTicks> {
+        parse_cpu_ticks(&std::fs::read_to_string("/proc/stat").ok()?).map(CpuTicks)
+    }
+
+    /// The share of all CPUs' time stolen by the hypervisor since `self` (`None` when
+    /// no tick passed: a stretch shorter than the kernel's tick says nothing).
+    pub fn steal_share_since(&self) -> Option<f64> {
+        cpu_share(&self.0, &CpuTicks::now()?.0).map(|s| s.steal)
+    }
+}
+
 /// Samples `/proc/stat` twice, `window` apart (the caller does nothing meanwhile).
 fn cpu_sample(window: Duration) -> Option<CpuShare> {
     let read = || parse_cpu_ticks(&std::fs::read_to_string("/proc/stat").ok()?);

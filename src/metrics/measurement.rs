@@ -77,6 +77,11 @@ pub struct Measurement {
     /// workers plus the blocking-pool threads its `tokio::fs` calls started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os_threads: Option<OsThreads>,
+    /// Share of all CPUs' time the hypervisor gave to other guests during the window
+    /// (`steal` of `/proc/stat`; 0 on bare metal, absent where it cannot be read). A
+    /// timeline counts it as ready-not-running: the thread was runnable, its vCPU was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steal_share: Option<f64>,
     /// Whole-child totals from `wait4`, set-up included (filled in by the driver).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whole_child: Option<Rusage>,

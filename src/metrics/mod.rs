@@ -12,7 +12,7 @@ mod rusage;
 mod summary;
 mod timeline;
 
-pub use environment::{Environment, InterpreterInfo, PythonInfo};
+pub use environment::{CpuTicks, Environment, InterpreterInfo, PythonInfo};
 pub use ideal::{available_cores, ideal_ops_per_s};
 pub use latency::{LatencySummary, Recorder};
 pub use measurement::{Measurement, OsThreads, RunOutput};

@@ -71,12 +71,20 @@ pub(crate) fn figure(rows: &[&Row]) -> Result<Option<String>> {
             "ready, not running %",
             "waiting on I/O %",
             "ready share of the CPU half %",
+            "host steal in the window %",
         ]
         .map(String::from)
         .to_vec(),
         rows: Vec::new(),
     };
     for (r, tl) in &with {
+        let steal = r
+            .result
+            .repetitions
+            .iter()
+            .find(|m| m.timeline.is_some())
+            .and_then(|m| m.steal_share)
+            .map_or("—".to_string(), |s| num(100.0 * s));
         let (c, rd, io) = tl.totals(None);
         let all = (c + rd + io).max(1) as f64;
         t.rows.push(vec![
@@ -86,10 +94,11 @@ pub(crate) fn figure(rows: &[&Row]) -> Result<Option<String>> {
             num(100.0 * rd as f64 / all),
             num(100.0 * io as f64 / all),
             num(100.0 * tl.ready_share()),
+            steal,
         ]);
     }
     let caption = format!(
-        "The first {} of each cell's window on one axis. Inside an op's CPU half the chart draws the computed time first and the ready time after it: a span records how much, not when. The table sums every sampled op, not only those drawn.",
+        "The first {} of each cell's window on one axis. Inside an op's CPU half the chart draws the computed time first and the ready time after it: a span records how much, not when. The table sums every sampled op, not only those drawn; its last column is the share of the machine's CPU time the hypervisor gave to other guests during the window (steal), which a lane shows as ready-not-running.",
         crate::report::data::show_us(window as f64 / 1e3)
     );
     let mut html = format!(

@@ -158,10 +158,22 @@ fn gil_numbers(rows: &[Row]) -> Vec<Number> {
     });
     if let Some(t) = threads.and_then(|r| timeline_of(r).map(|t| (r, t))) {
         let (row, tl) = t;
+        let steal = row
+            .result
+            .repetitions
+            .iter()
+            .find(|m| m.timeline.is_some())
+            .and_then(|m| m.steal_share)
+            .map_or(String::new(), |s| {
+                format!(
+                    " The hypervisor gave {:.0}% of the machine's CPU time to other guests during that window, which reads as ready too.",
+                    100.0 * s
+                )
+            });
         out.push(Number {
             value: format!("{:.0}% ready, not running", 100.0 * tl.ready_share()),
             sentence: format!(
-                "Of the CPU half of {} sampled ops of {}, the share the thread spent ready but not running — waiting for the GIL. Two threads taking turns wait about half the time; a process or native code that released the GIL waits near zero.",
+                "Of the CPU half of {} sampled ops of {}, the share the thread spent ready but not running — waiting for the GIL. Two threads taking turns wait about half the time; a process or native code that released the GIL waits near zero.{steal}",
                 tl.spans.len(),
                 who(row)
             ),
