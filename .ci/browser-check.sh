@@ -27,7 +27,7 @@ flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
        --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$profile")
 
 dom="$(timeout 120 "$chromium" "${flags[@]}" --dump-dom "$url" 2>/dev/null)"
-svgs="$(grep -o '<svg' <<<"$dom" | wc -l)"
+svgs="$({ grep -o '<svg' <<<"$dom" || true; } | wc -l)"
 echo "browser-check: $svgs <svg> elements in the rendered DOM (need >= $min_svg)"
 if [ "$svgs" -lt "$min_svg" ]; then
     echo "browser-check: FAIL: too few charts in the rendered page" >&2

@@ -2,6 +2,7 @@
 //! strings that the page inlines. Every chart returns its SVG panels *and* the table of
 //! the exact numbers it drew, so each point can be traced to `results.json`.
 
+pub(crate) mod bars;
 mod costs;
 mod cpu;
 mod draw;

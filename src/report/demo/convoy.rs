@@ -9,7 +9,7 @@ use crate::report::verdicts::{Finding, Judged, Side, Verdict};
 use crate::scenario::{BackgroundModel, IoKind};
 use crate::stats::{bootstrap, ratio_of_medians};
 
-use super::lessons::Number;
+use super::lessons::{Bars, Number};
 
 /// The convoy shows when a request beside a CPU-bound thread takes at least this share
 /// of a switch interval longer than alone ("climbs towards multiples of the interval").
@@ -196,6 +196,21 @@ pub(crate) fn numbers(rows: &[Row]) -> Vec<Number> {
         }
     }
     out
+}
+
+/// The I/O thread's requests per second in every cell, as bars.
+pub(crate) fn bars(rows: &[Row]) -> Bars {
+    let t = table(rows);
+    let items = io_rows(rows)
+        .zip(&t.rows)
+        .map(|(r, cells)| (format!("{} · {}", cells[0], cells[1]), r.s.ops_per_s.median))
+        .collect();
+    (
+        "The I/O thread's requests per second, by what runs beside it and the switch interval"
+            .into(),
+        "requests/s".into(),
+        items,
+    )
 }
 
 /// Every cell: load, interval, requests/s, p50 and p99.

@@ -9,7 +9,7 @@ use crate::report::verdicts::{Finding, Judged, Side, Verdict};
 use crate::scenario::{FileSync, IoKind, ModelKind};
 use crate::stats::ratio_of_medians;
 
-use super::lessons::Number;
+use super::lessons::{Bars, Number};
 
 /// A write that waits for the device is "blocking" when its median is at least this many
 /// times a buffered write's.
@@ -141,6 +141,27 @@ pub(crate) fn numbers(rows: &[Row]) -> Vec<Number> {
         });
     }
     out
+}
+
+/// The p50 per write of every file cell, as bars.
+pub(crate) fn bars(rows: &[Row]) -> Bars {
+    let items = file_rows(rows)
+        .map(|r| {
+            (
+                format!(
+                    "{} · {}",
+                    who(r),
+                    r.cell.file_sync.map_or("—", FileSync::as_str)
+                ),
+                r.s.latency_us.p50,
+            )
+        })
+        .collect();
+    (
+        "Median time per 4 KiB write, by runtime, model and how far the write is pushed".into(),
+        "µs per write (p50)".into(),
+        items,
+    )
 }
 
 /// p50 and p99 per write for every file cell, by runtime, model and sync mode.

@@ -39,7 +39,12 @@ pub(crate) struct Lesson<'a, 'r> {
     pub glance: bool,
     /// A table of figures shown before the charts, when the lesson has one.
     pub table: Option<Table>,
+    /// A bar chart drawn above that table.
+    pub bars: Option<Bars>,
 }
+
+/// A bar chart's title, axis unit and (name, value) bars.
+pub(crate) type Bars = (String, String, Vec<(String, f64)>);
 
 /// The lesson of `demo` from `rows`.
 pub(crate) fn lesson<'a, 'r>(demo: &Demo, rows: &'r [Row<'a>]) -> Lesson<'a, 'r> {
@@ -62,6 +67,7 @@ pub(crate) fn lesson<'a, 'r>(demo: &Demo, rows: &'r [Row<'a>]) -> Lesson<'a, 'r>
             charts: vec![Kind::Gil],
             glance: false,
             table: None,
+            bars: None,
         },
         "memory" => Lesson {
             numbers: memory_numbers(rows),
@@ -73,6 +79,7 @@ pub(crate) fn lesson<'a, 'r>(demo: &Demo, rows: &'r [Row<'a>]) -> Lesson<'a, 'r>
             charts: vec![Kind::Memory],
             glance: false,
             table: None,
+            bars: None,
         },
         "convoy" => Lesson {
             numbers: convoy::numbers(rows),
@@ -81,6 +88,7 @@ pub(crate) fn lesson<'a, 'r>(demo: &Demo, rows: &'r [Row<'a>]) -> Lesson<'a, 'r>
             charts: Vec::new(),
             glance: false,
             table: Some(convoy::table(rows)),
+            bars: Some(convoy::bars(rows)),
         },
         "flush" => Lesson {
             numbers: flush::numbers(rows),
@@ -89,6 +97,7 @@ pub(crate) fn lesson<'a, 'r>(demo: &Demo, rows: &'r [Row<'a>]) -> Lesson<'a, 'r>
             charts: Vec::new(),
             glance: false,
             table: Some(flush::table(rows)),
+            bars: Some(flush::bars(rows)),
         },
         // "spectrum", and any demo without its own view: the guide's line.
         _ => Lesson {
@@ -98,6 +107,7 @@ pub(crate) fn lesson<'a, 'r>(demo: &Demo, rows: &'r [Row<'a>]) -> Lesson<'a, 'r>
             charts: vec![Kind::Spectrum],
             glance: true,
             table: None,
+            bars: None,
         },
     }
 }

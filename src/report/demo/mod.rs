@@ -107,6 +107,16 @@ fn figures(lesson: &Lesson, rows: &[Row]) -> Result<String> {
             let _ = write!(s, "<h3>{}</h3>{html}", esc(title));
         }
     }
+    if let Some((title, unit, items)) = &lesson.bars {
+        if !items.is_empty() {
+            let _ = write!(
+                s,
+                "<figure role=\"img\" aria-label=\"{}\">{}</figure>",
+                esc(title),
+                super::charts::bars::bars(title, unit, items)?
+            );
+        }
+    }
     if let Some(t) = &lesson.table {
         s.push_str(&super::html::table(t, "data"));
     }
