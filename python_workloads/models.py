@@ -23,6 +23,7 @@ import queue
 import threading
 import time
 
+from . import offload
 from .kernel import MASK
 from .op import make_async_op, make_op
 from .trace import NO_TRACE, monotonic_ns, run_sampled
@@ -125,32 +126,46 @@ class ThreadModel:
 class AsyncModel:
     """N asyncio tasks on one event loop, pulling op indices from a shared iterator.
 
-    With ``async_cpu = "offload"`` the CPU half goes through ``asyncio.to_thread`` to the
-    loop's default executor, sized to N threads and started at set-up so thread creation
-    stays out of the measured window.
+    The CPU half runs where ``async_cpu`` says (:mod:`python_workloads.offload`): inline,
+    through ``asyncio.to_thread`` on the loop's default executor (sized to the tasks that
+    may offload at once and started at set-up, so thread creation stays out of the
+    measured window), or in a process pool (one forked process per core, started at
+    set-up). ``background_model = "task"`` adds CPU-heavy tasks on the same loop, placed
+    the same way; ``run`` then reports their chunks and the pool's own usage.
     """
 
     def __init__(self, spec):
         self.n = max(1, int(spec.get("concurrency", 1)))
         self.loop = asyncio.new_event_loop()
+        place = offload.place_of(spec)
+        units, iters = offload.background_of(spec)
+        self.executor = None
+        self.pool = None
+        self.crunch = None
+        if place == offload.OFFLOAD:
+            workers = self.n + units
+            self.executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=workers, thread_name_prefix="spectrum-offload"
+            )
+            self.loop.set_default_executor(self.executor)
+            # Park one job per thread on a barrier: the pool only adds a thread when none
+            # is idle, so this forces every thread into existence now.
+            barrier = threading.Barrier(workers)
+            jobs = [self.executor.submit(barrier.wait, _START_TIMEOUT_S) for _ in range(workers)]
+            for job in jobs:
+                job.result()
+        elif place == offload.POOL:
+            self.pool = offload.start_process_pool()
+        put = offload.placer(place, self.pool)
+
         # One op per task: each holds its own I/O resources (a connection for tcp),
         # opened here on the loop, at set-up.
         async def make_all():
-            return await asyncio.gather(*(make_async_op(spec) for _ in range(self.n)))
+            return await asyncio.gather(*(make_async_op(spec, put) for _ in range(self.n)))
 
         self.aops = self.loop.run_until_complete(make_all())
-        self.executor = None
-        if spec.get("async_cpu") == "offload":
-            self.executor = concurrent.futures.ThreadPoolExecutor(
-                max_workers=self.n, thread_name_prefix="spectrum-offload"
-            )
-            self.loop.set_default_executor(self.executor)
-            # Park N jobs on a barrier: the pool only adds a thread when none is idle,
-            # so this forces all N threads into existence now.
-            barrier = threading.Barrier(self.n)
-            jobs = [self.executor.submit(barrier.wait, _START_TIMEOUT_S) for _ in range(self.n)]
-            for job in jobs:
-                job.result()
+        if units:
+            self.crunch = offload.Crunch(self.loop, units, iters, put)
 
     @staticmethod
     async def _task(aop, indices, log, start, trace, worker):
@@ -181,15 +196,34 @@ class AsyncModel:
         return {"checksum": sum(parts) & MASK}
 
     def run(self, start, end, log, trace=NO_TRACE):
-        return self.loop.run_until_complete(self._run(start, end, log, trace))
+        chunks = self.crunch.chunks if self.crunch else 0
+        watch = offload.PoolWatch(self.pool) if self.pool is not None else None
+        out = self.loop.run_until_complete(self._run(start, end, log, trace))
+        info = {}
+        if self.crunch is not None:
+            info["background_tasks"] = len(self.crunch._tasks)
+            info["background_chunks"] = self.crunch.chunks - chunks
+        if watch is not None:
+            usage, processes = watch.finish()
+            info["pool_processes"] = processes
+            if usage is not None:
+                info["pool_rss_kib"] = usage["max_rss_kib"]
+                out["workers_rusage"] = usage
+        if info:
+            out["info"] = info
+        return out
 
     def close(self):
+        if self.crunch is not None:
+            self.crunch.close()
         for aop in self.aops:
             close = getattr(aop, "aclose", None)
             if close is not None:
                 self.loop.run_until_complete(close())
         if self.executor is not None:
             self.executor.shutdown(wait=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
         self.loop.close()
 
 
@@ -215,7 +249,9 @@ def build(spec):
     """The model named by ``spec["model"]``, set up and ready to ``run`` -- with the
     background load and switch interval of ``spec`` when it asks for them."""
     model = _build(spec)
-    if not spec.get("background") and spec.get("switch_interval_us") is None:
+    # Background tasks are the async model's own (python_workloads.offload).
+    beside = spec.get("background") and spec.get("background_model") != offload.TASK
+    if not beside and spec.get("switch_interval_us") is None:
         return model
     from . import background  # noqa: PLC0415
 

@@ -18,6 +18,7 @@ model ran them.
 import asyncio
 import time
 
+from . import offload
 from .kernel import kernel
 from .trace import monotonic_ns, timed_cpu
 
@@ -201,19 +202,23 @@ def make_op(spec):
     return _with_split(op, cpu, iters, wait, fault)
 
 
-async def make_async_op(spec):
+async def make_async_op(spec, put=None):
     """The asyncio op of ``spec`` (a coroutine: it runs on the loop that will run the op,
     where a tcp op opens its connection): ``await aop(i)`` runs op number ``i``.
 
-    CPU half: inline (blocks the event loop) or, with ``async_cpu = "offload"``, on the
-    loop's default executor through ``asyncio.to_thread``. I/O half: ``asyncio.sleep`` when
+    CPU half: through ``put`` (:func:`python_workloads.offload.placer`): inline (blocks the
+    event loop), on the loop's default executor through ``asyncio.to_thread``
+    (``async_cpu = "offload"``), or in the model's process pool (``"pool"``); without
+    ``put``, inline or offloaded as ``spec`` says. I/O half: ``asyncio.sleep`` when
     Python; a native sleep is a blocking call, so it blocks the loop whatever the GIL
     setting -- with ``gil = "released"`` only the executor's threads can run meanwhile. A
     file write runs on the default executor too (``asyncio.to_thread``).
     """
     cpu, iters, sleep, io_s = halves(spec)
     fault = spec.get("fault") == "error"
-    offload = spec.get("async_cpu") == "offload"
+    if put is None:
+        # None when inline; a pool needs the model's process pool (models.AsyncModel).
+        put = offload.placer(offload.place_of(spec))
     io_python = (spec.get("io_impl") or PYTHON) == PYTHON
     if _tcp(spec):
         from . import tcp  # noqa: PLC0415 -- only tcp ops need sockets
@@ -263,10 +268,7 @@ async def make_async_op(spec):
             _fault(i)
         c = 0
         if iters:
-            if offload:
-                c = await asyncio.to_thread(cpu, i, iters)
-            else:
-                c = cpu(i, iters)
+            c = cpu(i, iters) if put is None else await put(cpu, i, iters)
         if io_s > 0.0:
             await wait(i)
         return c
@@ -278,10 +280,10 @@ async def make_async_op(spec):
             _fault(i)
         c, cpu_ns = 0, 0
         if iters:
-            if offload:
-                c, cpu_ns = await asyncio.to_thread(timed_cpu, cpu, i, iters)
-            else:
+            if put is None:
                 c, cpu_ns = timed_cpu(cpu, i, iters)
+            else:
+                c, cpu_ns = await put(timed_cpu, cpu, i, iters)
         cpu_end = monotonic_ns()
         if io_s > 0.0:
             await wait(i)

@@ -368,3 +368,61 @@ fn the_convoy_demo_says_whether_a_cpu_thread_starves_the_io_thread() {
     ));
     assert_eq!(verdict_class(&page, "Claim 6"), "disagrees", "no convoy");
 }
+
+#[test]
+fn the_offload_demo_says_whether_inline_cpu_stalls_the_io_tasks_and_a_pool_fixes_it() {
+    use spectrum::scenario::AsyncCpu;
+    let d = demo::find("offload").unwrap();
+    // The median round trip: 300 µs alone; `inline`, `offload` and `pool` beside the
+    // CPU-heavy tasks as each machine says.
+    fn round_trip(c: &Cell, inline: f64, offload: f64, pool: f64) -> f64 {
+        match (c.background, c.async_cpu) {
+            (None, _) => 300.0,
+            (Some(_), Some(AsyncCpu::Offload)) => offload,
+            (Some(_), Some(AsyncCpu::Pool)) => pool,
+            (Some(_), _) => inline,
+        }
+    }
+    let machine = |p50: fn(&Cell) -> f64| Machine {
+        share: |_| 0.5,
+        rss: |_| 1,
+        p50,
+    };
+    // The claim: inline stalls, both pools fix it.
+    let (page, _) = pages(&results_of(
+        d,
+        &machine(|c| round_trip(c, 3000.0, 320.0, 330.0)),
+    ));
+    assert_eq!(verdict_class(&page, "Claim 5"), "agrees", "stall and fix");
+    assert!(
+        page.contains("300 µs alone → 3000 µs inline (in the task) → 320 µs spawn_blocking → 330 µs rayon&#39;s pool")
+            || page.contains("300 µs alone → 3000 µs inline (in the task) → 320 µs spawn_blocking → 330 µs rayon's pool"),
+        "the first number"
+    );
+    // A runtime that preempts: no stall, and the pools only add their hop.
+    let (page, _) = pages(&results_of(
+        d,
+        &machine(|c| round_trip(c, 310.0, 3000.0, 3000.0)),
+    ));
+    assert_eq!(verdict_class(&page, "Claim 5"), "disagrees", "no stall");
+    // Python's to_thread still needs the GIL: the loop waits, the process pool fixes it.
+    let (page, _) = pages(&results_of(
+        d,
+        &machine(|c| {
+            if c.runtime.is_python() && c.async_cpu == Some(AsyncCpu::Offload) {
+                round_trip(c, 3000.0, 3000.0, 330.0)
+            } else {
+                round_trip(c, 3000.0, 320.0, 330.0)
+            }
+        }),
+    ));
+    assert_eq!(
+        verdict_class(&page, "Claim 5"),
+        "mixed",
+        "to_thread and the GIL"
+    );
+    assert!(
+        page.contains("still needs the GIL"),
+        "the failed finding says why"
+    );
+}

@@ -54,6 +54,7 @@ fn all_models() -> Vec<(ModelKind, Option<AsyncCpu>)> {
         (ModelKind::Process, None),
         (ModelKind::Async, Some(AsyncCpu::Inline)),
         (ModelKind::Async, Some(AsyncCpu::Offload)),
+        (ModelKind::Async, Some(AsyncCpu::Pool)),
         (ModelKind::Rayon, None),
     ]
 }

@@ -64,6 +64,9 @@ fn embedded_models_run_every_op_once() {
     let mut offload = cell(Runtime::Python, ModelKind::Async, 3);
     offload.async_cpu = Some(AsyncCpu::Offload);
     check(offload);
+    let mut pool = cell(Runtime::Python, ModelKind::Async, 3);
+    pool.async_cpu = Some(AsyncCpu::Pool);
+    check(pool);
 }
 
 #[test]
@@ -89,6 +92,9 @@ fn cpython_models_run_every_op_once() {
     let mut offload = cell(Runtime::Cpython, ModelKind::Async, 3);
     offload.async_cpu = Some(AsyncCpu::Offload);
     check(offload);
+    let mut pool = cell(Runtime::Cpython, ModelKind::Async, 3);
+    pool.async_cpu = Some(AsyncCpu::Pool);
+    check(pool);
 }
 
 #[test]

@@ -19,6 +19,20 @@ CASES = [
     {"model": "process", "concurrency": 2},
     {"model": "async", "concurrency": 3},
     {"model": "async", "concurrency": 3, "async_cpu": "offload"},
+    {"model": "async", "concurrency": 3, "async_cpu": "pool"},
+    # Beside CPU-heavy tasks on the same loop, placed each way: the measured ops' checksum
+    # and count do not change.
+    *(
+        {
+            "model": "async",
+            "concurrency": 3,
+            "async_cpu": place,
+            "background": 2,
+            "background_model": "task",
+            "background_iters": 200,
+        }
+        for place in ("inline", "offload", "pool")
+    ),
 ]
 
 

@@ -108,6 +108,17 @@ pub const ALL: &[Demo] = &[
             ("more repetitions", "spectrum run demo-flush --repetitions 7"),
         ],
     },
+    Demo {
+        name: "offload",
+        line: "Blocking the event loop hurts every task: CPU chunks inline vs spawn_blocking/to_thread vs a CPU pool, tokio and asyncio",
+        guide: "An async runtime runs many tasks on few threads (tokio: one per core; asyncio: one). A task gives its thread back only at an .await, so CPU work done inline in a task stalls every other task on that thread: their I/O is ready, but nobody runs them. Move the CPU work off the runtime — spawn_blocking or asyncio.to_thread (the executor's thread pool), or a CPU pool of its own (rayon, a ProcessPoolExecutor) — and the I/O tasks keep their pace; the executor pool uses extra resources: threads, or whole processes. In Python a thread of the pool still needs the GIL, so to_thread does not free the loop from pure-Python CPU work; a process pool does.",
+        look: "The bars: the I/O tasks' median round trip alone, then beside two CPU-heavy tasks whose 2 ms chunks run inline (the round trip waits for a chunk to end), on the blocking pool, and on a CPU pool. The table: the CPU work each placement got done (chunks per second), and what it cost — the process's OS threads, and the process pool's processes and memory.",
+        try_next: &[
+            ("the same in a plain python3: copy scenarios/demo-offload.toml and set runtime = [\"rust\", \"cpython\"]", "spectrum run my-offload.toml"),
+            ("more repetitions", "spectrum run demo-offload --repetitions 5"),
+            ("what one CPU-bound Python thread does to an I/O thread", "spectrum demo convoy"),
+        ],
+    },
 ];
 
 /// The demo called `name`.

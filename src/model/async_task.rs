@@ -5,11 +5,18 @@
 //! `tcp`) are built at set-up; each run spawns the N tasks — spawning a task costs well
 //! under a microsecond and is part of what the model costs — and takes the waiters back
 //! when they finish. The CPU half runs inline in the task (`async_cpu = inline`: it
-//! blocks its worker thread, which is the point being measured) or on tokio's blocking
-//! pool (`offload`: `spawn_blocking`, awaited).
+//! blocks its worker thread, which is the point being measured), on tokio's blocking
+//! pool (`offload`: `spawn_blocking`, awaited) or on rayon's pool (`pool`: the job sends
+//! its result back on a oneshot channel, awaited).
+//!
+//! A `background` of tasks (the offload demo) is M more tasks on the same runtime,
+//! spawned at set-up and stopped when the model drops, each computing chunks of
+//! [`TASK_CHUNK_US`] back to back, placed by the same `async_cpu`: they are the CPU-heavy
+//! neighbours whose placement decides how late the measured I/O tasks run.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,7 +26,7 @@ use tokio::runtime::Runtime;
 use super::trace::{cpu_timed, mono_ns, CpuHalf};
 use super::{CellSpec, Model, OpLog};
 use crate::metrics::RunOutput;
-use crate::scenario::AsyncCpu;
+use crate::scenario::{AsyncCpu, BackgroundModel, TASK_CHUNK_US};
 use crate::workload::{AsyncWaiter, Op};
 
 /// A tokio multi-thread runtime and the tasks' waiters, between runs.
@@ -29,6 +36,18 @@ pub(crate) struct AsyncTasks {
     cpu: AsyncCpu,
     /// One per task; empty after a run failed part-way (the model is then broken).
     waiters: Vec<AsyncWaiter>,
+    tasks: u32,
+    /// The CPU-heavy tasks beside the measured ones, when the cell has them.
+    load: Option<Load>,
+}
+
+/// The background tasks of a cell: running from set-up until the model drops.
+struct Load {
+    stop: Arc<AtomicBool>,
+    /// Chunks finished since the last run started.
+    chunks: Arc<AtomicU64>,
+    /// Chunks finished during the last run (the window, for the measured run).
+    last_run: u64,
     tasks: u32,
 }
 
@@ -56,14 +75,94 @@ pub(crate) fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
             })
             .collect::<anyhow::Result<Vec<_>>>()?
     };
+    // A cell that does not say where the CPU half runs gets the plain async code.
+    let cpu = spec.cell.async_cpu.unwrap_or(AsyncCpu::Inline);
+    if cpu == AsyncCpu::Pool {
+        // Builds rayon's global pool now: its threads are set-up, not the window's.
+        rayon::current_num_threads();
+    }
+    let load = match spec.cell.background {
+        Some(b) if b.model == BackgroundModel::Task => {
+            let chunk = Op {
+                cpu_iters: spec.calibration.iters_for_us(TASK_CHUNK_US).max(1),
+                ..spec.op()
+            };
+            Some(Load::start(&runtime, b.units, chunk, cpu))
+        }
+        _ => None,
+    };
     Ok(Box::new(AsyncTasks {
         runtime,
         op: spec.op(),
-        // A cell that does not say where the CPU half runs gets the plain async code.
-        cpu: spec.cell.async_cpu.unwrap_or(AsyncCpu::Inline),
+        cpu,
         waiters,
         tasks,
+        load,
     }))
+}
+
+impl Load {
+    /// Spawns `units` tasks on `runtime`, each computing `chunk`'s CPU half after the
+    /// last, placed as `cpu` says, and yielding to the scheduler between chunks.
+    fn start(runtime: &Runtime, units: u32, chunk: Op, cpu: AsyncCpu) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let chunks = Arc::new(AtomicU64::new(0));
+        for k in 0..units {
+            let (stop, chunks) = (Arc::clone(&stop), Arc::clone(&chunks));
+            runtime.spawn(async move {
+                // Seeds of their own, far from the measured ops' indices.
+                let mut seed = u64::MAX / 2 + u64::from(k);
+                while !stop.load(Ordering::Relaxed) {
+                    if cpu_half(chunk, seed, cpu, false).await.is_err() {
+                        return;
+                    }
+                    seed = seed.wrapping_add(u64::from(units));
+                    chunks.fetch_add(1, Ordering::Relaxed);
+                    tokio::task::yield_now().await;
+                }
+            });
+        }
+        Load {
+            stop,
+            chunks,
+            last_run: 0,
+            tasks: units,
+        }
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        // The runtime, dropped after this, cancels the tasks at their next yield.
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The CPU half of op `i` of `op`, run where `cpu` says: its checksum, and the thread
+/// CPU time it took (taken on the thread that ran it) when `traced`.
+async fn cpu_half(op: Op, i: u64, cpu: AsyncCpu, traced: bool) -> anyhow::Result<(u64, u64)> {
+    let work = move || {
+        if traced {
+            cpu_timed(&op, i)
+        } else {
+            (op.cpu(i), 0)
+        }
+    };
+    match cpu {
+        AsyncCpu::Inline => Ok(work()),
+        _ if op.cpu_iters == 0 => Ok((0, 0)),
+        AsyncCpu::Offload => tokio::task::spawn_blocking(work)
+            .await
+            .context("the offloaded CPU half failed"),
+        AsyncCpu::Pool => {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            rayon::spawn(move || {
+                // The receiver is gone only when the task was cancelled: nothing to do.
+                let _ = tx.send(work());
+            });
+            rx.await.context("the CPU half on the rayon pool failed")
+        }
+    }
 }
 
 /// One task: take the next index, run that op, log its latency, until the counter
@@ -89,21 +188,8 @@ async fn task(
         let start = Instant::now();
         let start_ns = if traced { mono_ns() } else { 0 };
         // The CPU half's thread CPU time is taken on the thread that runs it: the tokio
-        // worker when inline, a blocking-pool thread when offloaded.
-        let (c, cpu_ns) = match cpu {
-            AsyncCpu::Inline if traced => cpu_timed(&op, i),
-            AsyncCpu::Inline => (op.cpu(i), 0),
-            AsyncCpu::Offload if op.cpu_iters == 0 => (0, 0),
-            AsyncCpu::Offload => tokio::task::spawn_blocking(move || {
-                if traced {
-                    cpu_timed(&op, i)
-                } else {
-                    (op.cpu(i), 0)
-                }
-            })
-            .await
-            .context("the offloaded CPU half failed")?,
-        };
+        // worker when inline, a blocking-pool or rayon thread otherwise.
+        let (c, cpu_ns) = cpu_half(op, i, cpu, traced).await?;
         let cpu_end = if traced { mono_ns() } else { 0 };
         waiter
             .wait(&op, i)
@@ -131,6 +217,9 @@ impl Model for AsyncTasks {
             "a task failed in an earlier run"
         );
         let (op, cpu) = (self.op, self.cpu);
+        if let Some(l) = &self.load {
+            l.chunks.store(0, Ordering::Relaxed);
+        }
         let waiters = std::mem::take(&mut self.waiters);
         let log = Arc::clone(log);
         let (waiters, checksum) = self.runtime.block_on(async move {
@@ -165,9 +254,22 @@ impl Model for AsyncTasks {
             Ok::<_, anyhow::Error>((back, checksum))
         })?;
         self.waiters = waiters;
+        if let Some(l) = &mut self.load {
+            l.last_run = l.chunks.load(Ordering::Relaxed);
+        }
         Ok(RunOutput {
             checksum,
             ..RunOutput::default()
         })
+    }
+
+    fn info(&self) -> BTreeMap<String, serde_json::Value> {
+        let mut m = BTreeMap::new();
+        if let Some(l) = &self.load {
+            m.insert("background_tasks".into(), l.tasks.into());
+            m.insert("background_chunk_us".into(), TASK_CHUNK_US.into());
+            m.insert("background_chunks".into(), l.last_run.into());
+        }
+        m
     }
 }

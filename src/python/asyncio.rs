@@ -20,14 +20,17 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::cpython::info_map;
-use super::embed::{attach_prepared, describe, to_python, PyResultExt};
-use crate::metrics::RunOutput;
+use super::embed::{attach_prepared, describe, from_python, to_python, PyResultExt};
+use crate::metrics::{RunOutput, Rusage};
 use crate::model::{Model, OpLog};
 
 /// An asyncio event loop with its model object, ready to run.
 pub(crate) struct AsyncModel {
     model: Py<PyAny>,
     info: BTreeMap<String, Value>,
+    /// What the last run reported of itself: its background tasks' chunks and its
+    /// process pool's size and memory (`python_workloads.offload`).
+    run_info: BTreeMap<String, Value>,
 }
 
 impl AsyncModel {
@@ -42,7 +45,11 @@ impl AsyncModel {
                 .or_traceback(py)?;
             Ok((model.unbind(), info_map(&describe(py)?)))
         })?;
-        Ok(AsyncModel { model, info })
+        Ok(AsyncModel {
+            model,
+            info,
+            run_info: BTreeMap::new(),
+        })
     }
 }
 
@@ -50,7 +57,7 @@ impl Model for AsyncModel {
     fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> Result<RunOutput> {
         anyhow::ensure!(log.ops() == ops, "the op log does not match the ops to run");
         // Plain attach: the interpreter was prepared at set-up, and this is measured.
-        let checksum = Python::attach(|py| {
+        let (checksum, run_info, workers) = Python::attach(|py| {
             let (ptr, len) = log.as_mut_ptr();
             let view = u64_view(py, ptr, len).or_traceback(py)?;
             let (ptr, len) = log.spans_mut_ptr();
@@ -71,18 +78,33 @@ impl Model for AsyncModel {
             let out = out.or_traceback(py)?;
             released.or_traceback(py)?;
             released_spans.or_traceback(py)?;
-            out.get_item("checksum")
+            let checksum = out
+                .get_item("checksum")
                 .and_then(|c| c.extract::<u64>())
-                .or_traceback(py)
+                .or_traceback(py)?;
+            // A process pool's own usage over the run, and what the run says of itself.
+            let optional = |key: &str| out.get_item(key).ok().filter(|v| !v.is_none());
+            let workers: Option<Rusage> = optional("workers_rusage")
+                .map(|v| from_python(&v))
+                .transpose()?;
+            let run_info: BTreeMap<String, Value> = optional("info")
+                .map(|v| from_python(&v))
+                .transpose()?
+                .unwrap_or_default();
+            Ok::<_, anyhow::Error>((checksum, run_info, workers))
         })?;
+        self.run_info = run_info;
         Ok(RunOutput {
             checksum,
+            workers,
             ..RunOutput::default()
         })
     }
 
     fn info(&self) -> BTreeMap<String, Value> {
-        self.info.clone()
+        let mut m = self.info.clone();
+        m.extend(self.run_info.clone());
+        m
     }
 }
 

@@ -42,6 +42,9 @@ enum Reply {
         checksum: u64,
         rusage: Rusage,
         memory: WindowMemory,
+        /// What the run says of itself (the async model's background tasks and pool).
+        #[serde(default)]
+        info: BTreeMap<String, Value>,
     },
     Latencies {
         latencies_ns: Vec<u64>,
@@ -64,6 +67,8 @@ pub(crate) struct CpythonModel {
     stdout: BufReader<ChildStdout>,
     info: PythonInfo,
     setup: BTreeMap<String, Value>,
+    /// What the last run reported of itself.
+    run_info: BTreeMap<String, Value>,
     /// The `python3` running it.
     exe: PathBuf,
 }
@@ -117,6 +122,7 @@ impl CpythonModel {
             stdout,
             info: PythonInfo::default(),
             setup: BTreeMap::new(),
+            run_info: BTreeMap::new(),
             exe,
         };
         model.send(&op.to_string())?;
@@ -179,7 +185,7 @@ impl CpythonModel {
     /// setting up the model's units cost (outside the window).
     pub(crate) fn info(&self) -> BTreeMap<String, Value> {
         let mut m = info_map(&self.info);
-        for (k, v) in &self.setup {
+        for (k, v) in self.setup.iter().chain(&self.run_info) {
             m.insert(k.clone(), v.clone());
         }
         m
@@ -226,13 +232,17 @@ impl Model for CpythonModel {
                 checksum,
                 rusage,
                 memory,
-            } => Ok(RunOutput {
-                checksum,
-                latency: None,
-                workers: Some(rusage),
-                workers_memory: Some(memory),
-                spans: Vec::new(),
-            }),
+                info,
+            } => {
+                self.run_info = info;
+                Ok(RunOutput {
+                    checksum,
+                    latency: None,
+                    workers: Some(rusage),
+                    workers_memory: Some(memory),
+                    spans: Vec::new(),
+                })
+            }
             other => Err(self.unexpected(other, &format!("ops {}..{}", ops.start, ops.end))),
         }
     }

@@ -178,6 +178,7 @@ pub fn op_spec(spec: &CellSpec) -> Result<Value> {
         },
         "async_cpu": match cell.async_cpu {
             Some(AsyncCpu::Offload) => "offload",
+            Some(AsyncCpu::Pool) => "pool",
             Some(AsyncCpu::Inline) | None => "inline",
         },
         "fault": fault,
@@ -187,6 +188,8 @@ pub fn op_spec(spec: &CellSpec) -> Result<Value> {
         "background": cell.background.map_or(0, |b| b.units),
         "background_model": cell.background.map(|b| b.model.as_str()),
         "switch_interval_us": cell.switch_interval_us,
+        // Background tasks (async cells): each chunk's kernel iterations.
+        "background_iters": spec.calibration.iters_for_us(crate::scenario::TASK_CHUNK_US).max(1),
     }))
 }
 

@@ -100,6 +100,7 @@ fn background_words(b: &str) -> String {
         "thread" => format!("CPU-bound Python thread{plural}"),
         "process" => format!("CPU-bound process{}", if n == "1" { "" } else { "es" }),
         "native" => format!("native CPU thread{plural}, GIL released"),
+        "task" => format!("CPU-heavy task{plural}"),
         other => other.to_string(),
     };
     format!(", beside {n} {what}")
@@ -114,8 +115,10 @@ fn model_words(model: &str, python: bool) -> String {
         ("process", _) => format!("{lang} processes"),
         ("async", false) => "tokio tasks".into(),
         ("async+offload", false) => "tokio tasks, CPU offloaded (spawn_blocking)".into(),
+        ("async+pool", false) => "tokio tasks, CPU on rayon's pool".into(),
         ("async", true) => "asyncio tasks".into(),
         ("async+offload", true) => "asyncio tasks, CPU offloaded (to_thread)".into(),
+        ("async+pool", true) => "asyncio tasks, CPU in a process pool".into(),
         ("rayon", _) => "rayon pool".into(),
         (other, _) => format!("{lang} {other}"),
     }
@@ -154,8 +157,10 @@ pub(crate) fn tiny_name(label: &str) -> String {
         ("process", _) => "processes",
         ("async", false) => "tokio",
         ("async+offload", false) => "tokio+offload",
+        ("async+pool", false) => "tokio+rayon",
         ("async", true) => "asyncio",
         ("async+offload", true) => "asyncio+offload",
+        ("async+pool", true) => "asyncio+processes",
         ("rayon", _) => "rayon",
         (other, _) => other,
     };

@@ -176,8 +176,10 @@ impl FileSync {
     }
 }
 
-/// What spins beside a Python cell's measured workers (the convoy demo): CPU-bound
-/// units running the kernel from set-up to the end, not measured themselves.
+/// What spins beside a cell's measured workers: CPU-bound units running the kernel
+/// from set-up to the end, not measured themselves — beside Python sequential and
+/// thread cells (the convoy demo), or as tasks on an async cell's own runtime (the
+/// offload demo).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BackgroundModel {
@@ -187,7 +189,17 @@ pub enum BackgroundModel {
     Process,
     /// Python threads running the Rust kernel with the GIL released (embedded only).
     Native,
+    /// Async cells: tasks on the cell's own runtime (tokio, the asyncio loop), each
+    /// computing one chunk of [`TASK_CHUNK_US`] after another where the cell's
+    /// `async_cpu` says: inline (blocking the executor), on the blocking pool, or on a
+    /// pool of its own (rayon, a process pool).
+    Task,
 }
+
+/// The CPU chunk of one background [`BackgroundModel::Task`], µs at the calibrated speed:
+/// long against a loopback round trip (a blocked executor shows), short against the
+/// window (each task yields between chunks).
+pub const TASK_CHUNK_US: f64 = 2000.0;
 
 impl BackgroundModel {
     /// The name used in scenario files, results and cell ids.
@@ -196,6 +208,7 @@ impl BackgroundModel {
             BackgroundModel::Thread => "thread",
             BackgroundModel::Process => "process",
             BackgroundModel::Native => "native",
+            BackgroundModel::Task => "task",
         }
     }
 }
@@ -217,6 +230,9 @@ pub enum AsyncCpu {
     Inline,
     /// On the executor's blocking pool: `spawn_blocking` / `asyncio.to_thread`.
     Offload,
+    /// On a CPU pool of its own, sized to the cores: rayon (tokio) / a
+    /// `ProcessPoolExecutor` (asyncio), awaited.
+    Pool,
 }
 
 /// Whether the native helpers hold or release the GIL (Python runtimes only).
@@ -296,8 +312,10 @@ pub struct Cell {
     /// `file` cells only: how far each write is pushed (page cache, kernel, device).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_sync: Option<FileSync>,
-    /// Python `sequential` and `thread` cells only: CPU-bound units spinning beside the
-    /// measured workers for the whole window (the convoy demo); none: no load.
+    /// CPU-bound units spinning beside the measured workers for the whole window:
+    /// threads, processes or native threads beside Python `sequential` and `thread`
+    /// cells (the convoy demo), tasks on an `async` cell's runtime (the offload demo);
+    /// none: no load.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background: Option<Background>,
     /// Python runtimes only: `sys.setswitchinterval` for the cell, µs; none: the
@@ -347,8 +365,10 @@ impl Cell {
     /// `thread gil=released cpu=native`. Charts draw one line per label.
     pub fn model_label(&self) -> String {
         let mut s = self.model.as_str().to_string();
-        if let Some(AsyncCpu::Offload) = self.async_cpu {
-            s.push_str("+offload");
+        match self.async_cpu {
+            Some(AsyncCpu::Offload) => s.push_str("+offload"),
+            Some(AsyncCpu::Pool) => s.push_str("+pool"),
+            _ => {}
         }
         if self.runtime.is_python() {
             let half = |i: Option<Impl>| match i {

@@ -476,9 +476,10 @@ fn check_fault(
     Ok(())
 }
 
-/// The convoy's keys act on Python cells only, and `background` on sequential and
-/// thread cells only: a table whose cells they would never reach is refused, not
-/// quietly run without them.
+/// The load keys act where a cell can carry a load: `background` and
+/// `background_model` on Python sequential and thread cells (threads, processes, native
+/// threads) and on async cells of any runtime (tasks); `switch_interval` on Python cells.
+/// A table whose cells they would never reach is refused, not quietly run without them.
 fn check_convoy_keys(
     src: &Source<'_>,
     table: &Table,
@@ -486,12 +487,17 @@ fn check_convoy_keys(
     runtimes: &[Runtime],
 ) -> Result<(), ScenarioError> {
     let python = runtimes.iter().any(|r| r.is_python());
+    let asynchronous = models.contains(&ModelKind::Async);
+    let loaded = python
+        && models
+            .iter()
+            .any(|m| matches!(m, ModelKind::Sequential | ModelKind::Thread));
     for key in ["background", "background_model", "switch_interval"] {
         let Some(at) = table.axes.at.get(key) else {
             continue;
         };
         let field = format!("{}.{key}", table.path);
-        if !python {
+        if key == "switch_interval" && !python {
             return Err(src.error(
                 Some(at.clone()),
                 &field,
@@ -499,16 +505,56 @@ fn check_convoy_keys(
                 "add \"python\" or \"cpython\" to `runtime`, or remove the key",
             ));
         }
-        let loaded = models
-            .iter()
-            .any(|m| matches!(m, ModelKind::Sequential | ModelKind::Thread));
-        if key != "switch_interval" && !loaded {
-            return Err(src.error(
-                Some(at.clone()),
-                &field,
-                format!("`{key}` only applies to sequential and thread cells"),
-                "add \"thread\" or \"sequential\" to `model`, or remove the key",
-            ));
+        if key != "switch_interval" && !loaded && !asynchronous {
+            let (why, fix) = if python {
+                (
+                    format!("`{key}` only applies to sequential, thread and async cells"),
+                    "add \"thread\" or \"async\" to `model`, or remove the key",
+                )
+            } else {
+                (
+                    format!(
+                        "`{key}` applies to Rust cells only as tasks beside async cells \
+                         (background_model = \"task\"), and this table has no async model"
+                    ),
+                    "add \"async\" to `model` for tasks, or \"python\" to `runtime` for \
+                     threads beside Python threads, or remove the key",
+                )
+            };
+            return Err(src.error(Some(at.clone()), &field, why, fix));
+        }
+    }
+    // Every load named must reach a cell: tasks need async cells, the others Python
+    // sequential or thread cells.
+    if let (Some(at), Some(kinds)) = (
+        table.axes.at.get("background_model"),
+        &table.axes.background_model,
+    ) {
+        let field = format!("{}.background_model", table.path);
+        for &k in kinds {
+            let (reaches, needs, fix) = match k {
+                BackgroundModel::Task => (
+                    asynchronous,
+                    "async cells (tasks on the cell's own runtime)",
+                    "add \"async\" to `model`, or remove \"task\"",
+                ),
+                _ => (
+                    loaded,
+                    "Python sequential and thread cells",
+                    "add \"thread\" to `model` and \"python\" or \"cpython\" to `runtime`, or remove it",
+                ),
+            };
+            if !reaches {
+                return Err(src.error(
+                    Some(at.clone()),
+                    &field,
+                    format!(
+                        "background_model \"{}\" only applies to {needs}, and this table has none",
+                        k.as_str()
+                    ),
+                    fix,
+                ));
+            }
         }
     }
     Ok(())
@@ -597,16 +643,35 @@ impl Variant {
     }
 }
 
-/// The background loads `axes` gives a cell: none unless `applies` (Python `sequential`
-/// and `thread` cells); zero units is no load, whatever `background_model` says.
-fn backgrounds(applies: bool, axes: &Axes) -> Vec<Option<Background>> {
-    let (Some(units), true) = (&axes.background, applies) else {
+/// The background loads `axes` gives a cell of `model` on `runtime`: threads, processes
+/// or native threads beside Python sequential and thread cells (threads when
+/// `background_model` is not given), tasks beside async cells of any runtime; none
+/// elsewhere. Zero units is no load, whatever `background_model` says.
+fn backgrounds(runtime: Runtime, model: ModelKind, axes: &Axes) -> Vec<Option<Background>> {
+    let beside_workers =
+        runtime.is_python() && matches!(model, ModelKind::Sequential | ModelKind::Thread);
+    let applies = |k: &BackgroundModel| match k {
+        BackgroundModel::Task => model == ModelKind::Async,
+        _ => beside_workers,
+    };
+    let Some(units) = &axes.background else {
         return vec![None];
     };
-    let models = axes
+    let default = if model == ModelKind::Async {
+        BackgroundModel::Task
+    } else {
+        BackgroundModel::Thread
+    };
+    let models: Vec<BackgroundModel> = axes
         .background_model
         .clone()
-        .unwrap_or_else(|| vec![BackgroundModel::Thread]);
+        .unwrap_or_else(|| vec![default])
+        .into_iter()
+        .filter(applies)
+        .collect();
+    if models.is_empty() {
+        return vec![None];
+    }
     let mut out = Vec::new();
     for &n in units {
         for &model in &models {
@@ -631,9 +696,8 @@ fn variants(runtime: Runtime, model: ModelKind, axes: &Axes) -> Vec<Variant> {
     }
     let py = runtime.is_python();
     let is_fault = model == ModelKind::Fault;
-    // The convoy's knobs: a background load beside sequential and thread cells, and the
-    // switch interval (left as the interpreter has it unless given).
-    let loaded = py && matches!(model, ModelKind::Sequential | ModelKind::Thread);
+    // The convoy's and the offload's knobs: a background load, and the switch interval
+    // (left as the interpreter has it unless given).
     let intervals: Vec<Option<f64>> = match (&axes.switch_interval_us, py) {
         (Some(list), true) => list.iter().copied().map(Some).collect(),
         _ => vec![None],
@@ -650,7 +714,7 @@ fn variants(runtime: Runtime, model: ModelKind, axes: &Axes) -> Vec<Variant> {
                     // `fault` is required for the fault model (checked before), so the
                     // placeholder default is never used.
                     for fault in opt(is_fault, &axes.fault, super::Fault::Error) {
-                        for background in backgrounds(loaded, axes) {
+                        for background in backgrounds(runtime, model, axes) {
                             for &switch_interval_us in &intervals {
                                 let v = Variant {
                                     async_cpu,

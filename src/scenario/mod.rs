@@ -13,7 +13,7 @@ mod value;
 
 pub use cell::{
     AsyncCpu, Background, BackgroundModel, Cell, Fault, FileSync, Gil, Impl, IoKind, ModelKind,
-    Runtime,
+    Runtime, TASK_CHUNK_US,
 };
 pub use error::ScenarioError;
 // For probe::overhead: the recording path is held against the smallest op allowed.
@@ -52,6 +52,10 @@ const SHIPPED: &[(&str, &str)] = &[
     (
         "demo-convoy",
         include_str!("../../scenarios/demo-convoy.toml"),
+    ),
+    (
+        "demo-offload",
+        include_str!("../../scenarios/demo-offload.toml"),
     ),
 ];
 

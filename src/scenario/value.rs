@@ -235,12 +235,16 @@ impl Choice for BackgroundModel {
         ("thread", BackgroundModel::Thread),
         ("process", BackgroundModel::Process),
         ("native", BackgroundModel::Native),
+        ("task", BackgroundModel::Task),
     ];
 }
 
 impl Choice for AsyncCpu {
-    const NAMES: &'static [(&'static str, Self)] =
-        &[("inline", AsyncCpu::Inline), ("offload", AsyncCpu::Offload)];
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("inline", AsyncCpu::Inline),
+        ("offload", AsyncCpu::Offload),
+        ("pool", AsyncCpu::Pool),
+    ];
 }
 
 impl Choice for Gil {

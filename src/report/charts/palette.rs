@@ -50,6 +50,7 @@ pub(crate) fn look(label: &str) -> Look {
         "process" => RGBColor(0x00, 0x9E, 0x73),
         "async" => RGBColor(0xE6, 0x9F, 0x00),
         "async+offload" => RGBColor(0xD5, 0x5E, 0x00),
+        "async+pool" => RGBColor(0x99, 0x4F, 0x00),
         "rayon" => RGBColor(0xCC, 0x79, 0xA7),
         _ => RGBColor(0x56, 0xB4, 0xE9),
     };

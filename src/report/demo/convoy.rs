@@ -239,6 +239,7 @@ pub(crate) fn table(rows: &[Row]) -> Table {
                     BackgroundModel::Native => {
                         format!("{} native CPU thread{s}, GIL released", b.units)
                     }
+                    BackgroundModel::Task => format!("{} CPU-heavy task{s}", b.units),
                 }
             }
         };

@@ -7,6 +7,7 @@
 mod convoy;
 mod flush;
 mod lessons;
+pub(crate) mod offload;
 
 use anyhow::Result;
 use std::fmt::Write;

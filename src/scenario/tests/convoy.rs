@@ -1,5 +1,6 @@
-//! The convoy's keys: `background`, `background_model` and `switch_interval` — their
-//! cells and ids, and the tables refused.
+//! The load keys: `background`, `background_model` and `switch_interval` — their cells
+//! and ids (the convoy's threads and processes, the offload's tasks), and the tables
+//! refused.
 
 use super::*;
 use crate::scenario::*;
@@ -69,16 +70,16 @@ fn convoy_keys_without_python_cells_are_refused_with_line_and_fix() {
         Some(6),
         "sweep.background",
         &[
-            "only applies to Python cells",
-            "add \"python\" or \"cpython\"",
+            "applies to Rust cells only as tasks beside async cells",
+            "add \"async\" to `model`",
         ],
     );
-    let e = err("name = \"t\"\n[sweep]\nruntime = \"python\"\nmodel = \"async\"\nio_fraction = 1.0\nconcurrency = 2\nbackground = 1\n");
+    let e = err("name = \"t\"\n[sweep]\nruntime = \"python\"\nmodel = \"process\"\nio_fraction = 1.0\nconcurrency = 2\nbackground = 1\n");
     assert_err(
         &e,
         Some(7),
         "sweep.background",
-        &["only applies to sequential and thread cells"],
+        &["only applies to sequential, thread and async cells"],
     );
     let e = err(&format!("{IO_THREAD}switch_interval = \"0us\"\n"));
     assert_err(
@@ -89,4 +90,67 @@ fn convoy_keys_without_python_cells_are_refused_with_line_and_fix() {
     );
     let e = err(&format!("{IO_THREAD}background = 17\n"));
     assert_err(&e, Some(9), "sweep.background", &["17 is outside 0..=16"]);
+}
+
+const ASYNC_IO: &str = "name = \"t\"\n[sweep]\nruntime = [\"rust\", \"python\"]\nmodel = \"async\"\nio_fraction = 1.0\nconcurrency = 4\nio = \"tcp\"\n";
+
+#[test]
+fn async_cells_carry_tasks_on_their_own_runtime_in_every_runtime() {
+    let p = plan(&format!(
+        "{ASYNC_IO}background = [0, 2]\nasync_cpu = [\"inline\", \"pool\"]\n"
+    ));
+    // Rust and Python, alone and beside 2 tasks, inline and on a pool.
+    assert_eq!(p.cells.len(), 8);
+    let ids: Vec<String> = p.cells.iter().map(Cell::id).collect();
+    assert!(
+        ids.contains(&"rust/async+pool,bg=2task/tcp/f1.00/op1000/c4".to_string()),
+        "{ids:?}"
+    );
+    assert!(p
+        .cells
+        .iter()
+        .filter_map(|c| c.background)
+        .all(|b| b.model == BackgroundModel::Task && b.units == 2));
+    // Tasks given by name, beside a table of threads and tasks: only the async cells
+    // get them.
+    let p = plan("name = \"t\"\n[sweep]\nruntime = \"python\"\nmodel = [\"thread\", \"async\"]\nio_fraction = 1.0\nconcurrency = 2\nbackground = 1\nbackground_model = [\"thread\", \"task\"]\n");
+    for c in &p.cells {
+        let want = match c.model {
+            ModelKind::Async => BackgroundModel::Task,
+            _ => BackgroundModel::Thread,
+        };
+        assert_eq!(c.background.map(|b| b.model), Some(want), "{}", c.id());
+    }
+}
+
+#[test]
+fn a_load_that_reaches_no_cell_is_refused_with_line_and_fix() {
+    let e = err("name = \"t\"\n[sweep]\nruntime = \"rust\"\nmodel = \"thread\"\nio_fraction = 1.0\nconcurrency = 2\nbackground = 1\n");
+    assert_err(
+        &e,
+        Some(7),
+        "sweep.background",
+        &[
+            "only as tasks beside async cells",
+            "\"python\" to `runtime`",
+        ],
+    );
+    let e = err(&format!(
+        "{ASYNC_IO}background = 1\nbackground_model = \"thread\"\n"
+    ));
+    assert_err(
+        &e,
+        Some(9),
+        "sweep.background_model",
+        &["\"thread\" only applies to Python sequential and thread cells"],
+    );
+    let e = err(&format!(
+        "{IO_THREAD}background = 1\nbackground_model = \"task\"\n"
+    ));
+    assert_err(
+        &e,
+        Some(10),
+        "sweep.background_model",
+        &["\"task\" only applies to async cells", "add \"async\""],
+    );
 }
