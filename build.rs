@@ -20,7 +20,14 @@ fn main() {
 #[cfg(feature = "python")]
 fn python_config() {
     pyo3_build_config::add_libpython_rpath_link_args();
+    // `Py_3_12` and the like, for the code that needs a given CPython (subinterpreters
+    // with their own GIL), and their check-cfg declarations.
+    pyo3_build_config::use_pyo3_cfgs();
     let config = pyo3_build_config::get();
+    println!(
+        "cargo:rustc-env=SPECTRUM_PYO3_VERSION={}.{}",
+        config.version.major, config.version.minor
+    );
     let exe = config.executable.as_deref().unwrap_or("");
     println!("cargo:rustc-env=SPECTRUM_PYO3_PYTHON={exe}");
     let lib_dir = config.lib_dir.as_deref().unwrap_or("");
@@ -33,6 +40,7 @@ fn python_config() {
 #[cfg(not(feature = "python"))]
 fn python_config() {
     println!("cargo:rustc-env=SPECTRUM_PYO3_PYTHON=");
+    println!("cargo:rustc-env=SPECTRUM_PYO3_VERSION=");
     println!("cargo:rustc-env=SPECTRUM_PYO3_LIB_DIR=");
 }
 

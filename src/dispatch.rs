@@ -25,11 +25,12 @@ pub fn build(spec: &CellSpec) -> Result<Box<dyn Model>> {
         (Runtime::Python, ModelKind::Sequential) => python::thread_model(spec, 1),
         (Runtime::Python, ModelKind::Thread) => python::thread_model(spec, cell.concurrency.max(1)),
         (Runtime::Python, ModelKind::Async) => python::async_model(spec),
+        (Runtime::Python, ModelKind::Subinterpreter) => python::subinterpreter_model(spec),
         (Runtime::Rust, ModelKind::Sequential) => model::sequential::build(spec),
         (Runtime::Rust, ModelKind::Thread) => model::thread::build(spec),
         (Runtime::Rust, ModelKind::Async) => model::async_task::build(spec),
         (Runtime::Rust, ModelKind::Rayon) => model::rayon_pool::build(spec),
-        (Runtime::Python | Runtime::Rust, ModelKind::Rayon | ModelKind::Subinterpreter) => {
+        (Runtime::Python, ModelKind::Rayon) | (Runtime::Rust, ModelKind::Subinterpreter) => {
             bail!(
                 "{cell}: model {} does not run in runtime {} (`spectrum list` shows which \
                  runtime runs which model)",

@@ -179,3 +179,36 @@ fn both_runtimes_calibrate_and_describe_the_interpreter() {
         assert!(lib.contains("libpython"), "{runtime:?}: {info:?}");
     }
 }
+
+/// Subinterpreters in the embedded runtime: where the build embeds CPython 3.12+, each
+/// unit runs its ops in its own interpreter with the same checksum, a failing op comes
+/// back with its traceback, and the creation cost is recorded; elsewhere the model says
+/// what build it needs.
+#[test]
+#[cfg(feature = "python")]
+fn embedded_subinterpreters_run_every_op_once_or_name_the_build_they_need() {
+    let c = cell(Runtime::Python, ModelKind::Subinterpreter, 3);
+    if !spectrum::python::EMBEDDED_SUBINTERPRETERS {
+        let e = spectrum::dispatch::build(&spec(c)).err().expect("refused");
+        assert!(
+            format!("{e:#}").contains("needs spectrum built against CPython 3.12"),
+            "{e:#}"
+        );
+        return;
+    }
+    check(c.clone());
+    let m = spectrum::dispatch::build(&spec(c.clone())).unwrap();
+    let info = m.info();
+    let created = info["unit_create_s"].as_array().expect("one per unit");
+    assert_eq!(created.len(), 3, "{info:?}");
+    assert!(
+        created.iter().all(|s| s.as_f64().unwrap() > 0.0),
+        "{info:?}"
+    );
+    drop(m);
+    let mut failing = c;
+    failing.fault = Some(Fault::Error);
+    let mut m = spectrum::dispatch::build(&spec(failing)).unwrap();
+    let err = model::run_collected(m.as_mut(), 0..4).unwrap_err();
+    assert!(format!("{err:#}").contains("Traceback"), "{err:#}");
+}

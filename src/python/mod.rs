@@ -24,6 +24,8 @@ pub mod interpreters;
 mod locate;
 #[cfg(feature = "python")]
 mod native;
+#[cfg(all(feature = "python", Py_3_12))]
+mod subinterp;
 #[cfg(feature = "python")]
 mod threads;
 
@@ -80,6 +82,39 @@ pub(crate) fn async_model(spec: &CellSpec) -> Result<Box<dyn Model>> {
         &workloads,
         &op_spec(spec)?,
     )?))
+}
+
+/// Whether this build's embedded interpreter has subinterpreters with their own GIL
+/// (CPython 3.12+, PEP 684): the embedded `subinterpreter` model needs them.
+pub const EMBEDDED_SUBINTERPRETERS: bool = cfg!(all(feature = "python", Py_3_12));
+
+/// An embedded `python` cell's N subinterpreters, each on its own OS thread.
+#[cfg(all(feature = "python", Py_3_12))]
+pub(crate) fn subinterpreter_model(spec: &CellSpec) -> Result<Box<dyn Model>> {
+    let workloads = workloads_of(spec)?;
+    Ok(Box::new(subinterp::SubinterpreterModel::start(
+        &workloads,
+        &op_spec(spec)?,
+        spec.cell.concurrency.max(1),
+    )?))
+}
+
+#[cfg(not(all(feature = "python", Py_3_12)))]
+pub(crate) fn subinterpreter_model(spec: &CellSpec) -> Result<Box<dyn Model>> {
+    bail!(
+        "{}: model subinterpreter in the embedded runtime needs spectrum built against \
+         CPython 3.12 or later (PYO3_PYTHON=python3.12 cargo build --release); this build's \
+         is {}; or use runtime = \"cpython\"",
+        spec.cell,
+        embedded_version()
+    )
+}
+
+/// The `MAJOR.MINOR` of the CPython this build embeds ("none" without the feature).
+pub fn embedded_version() -> &'static str {
+    option_env!("SPECTRUM_PYO3_VERSION")
+        .filter(|v| !v.is_empty())
+        .unwrap_or("none")
 }
 
 #[cfg(not(feature = "python"))]

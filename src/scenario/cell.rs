@@ -88,9 +88,12 @@ impl ModelKind {
     pub fn supported_by(self, runtime: Runtime) -> bool {
         match self {
             ModelKind::Rayon => runtime == Runtime::Rust,
-            // The embedded runtime would need the C API (`Py_NewInterpreterFromConfig`)
-            // and a native module that supports subinterpreters: not built yet.
-            ModelKind::Subinterpreter => runtime == Runtime::Cpython,
+            // The embedded runtime creates them through the C API, which has them from
+            // CPython 3.12 (PEP 684): only a build against 3.12+ runs them.
+            ModelKind::Subinterpreter => {
+                runtime == Runtime::Cpython
+                    || (runtime == Runtime::Python && crate::python::EMBEDDED_SUBINTERPRETERS)
+            }
             _ => true,
         }
     }

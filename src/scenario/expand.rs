@@ -344,6 +344,15 @@ impl Expander<'_, '_> {
                     &concurrency[..]
                 };
                 for variant in variants(runtime, model, axes) {
+                    if model == ModelKind::Subinterpreter && variant.uses_native() {
+                        self.notes.add(
+                            "spectrum's native module is single-phase and cannot load in a \
+                             subinterpreter with its own GIL: skipped the subinterpreter cells \
+                             with cpu_impl or io_impl = \"native\""
+                                .to_string(),
+                        );
+                        continue;
+                    }
                     if runtime == Runtime::Cpython && variant.uses_native() {
                         self.notes.add(
                             "cpython is a plain python3 process without spectrum's native \
@@ -607,14 +616,23 @@ fn check_subinterpreter(
     models: &[ModelKind],
     runtimes: &[Runtime],
 ) -> Result<(), ScenarioError> {
-    if models.contains(&ModelKind::Subinterpreter) && runtimes.contains(&Runtime::Python) {
+    let embedded = runtimes.contains(&Runtime::Python);
+    if models.contains(&ModelKind::Subinterpreter)
+        && embedded
+        && !crate::python::EMBEDDED_SUBINTERPRETERS
+    {
         return Err(src.error(
             axes.at.get("model").cloned(),
             &format!("{}.model", table.path),
-            "model \"subinterpreter\" is not available in the embedded runtime \"python\" \
-             (it would need the C API's Py_NewInterpreterFromConfig, not built yet)",
-            "use runtime = \"cpython\" for subinterpreter cells (e.g. an [[include]] with \
-             runtime = \"cpython\" and model = \"subinterpreter\")",
+            format!(
+                "model \"subinterpreter\" in the embedded runtime \"python\" needs spectrum \
+                 built against CPython 3.12 or later (subinterpreters with their own GIL); \
+                 this build embeds {}",
+                crate::python::embedded_version()
+            ),
+            "rebuild with PYO3_PYTHON=python3.12 (or later) cargo build --release, or use \
+             runtime = \"cpython\" for subinterpreter cells (e.g. an [[include]] with runtime = \
+             \"cpython\" and model = \"subinterpreter\")",
         ));
     }
     Ok(())

@@ -67,18 +67,37 @@ fn a_bad_interpreter_names_the_fix() {
 }
 
 #[test]
-fn the_embedded_runtime_refuses_subinterpreters() {
-    let e = err(
-        "name = \"t\"\n[sweep]\nruntime = [\"python\", \"cpython\"]\n\
-         model = [\"thread\", \"subinterpreter\"]\nio_fraction = 0.0\nconcurrency = 2\n",
-    );
-    assert_err(
-        &e,
-        Some(4),
-        "sweep.model",
-        &[
-            "not available in the embedded runtime",
-            "use runtime = \"cpython\"",
-        ],
-    );
+fn the_embedded_runtime_runs_subinterpreters_only_from_cpython_3_12() {
+    let text = "name = \"t\"\n[sweep]\nruntime = [\"python\", \"cpython\"]\n\
+                model = [\"thread\", \"subinterpreter\"]\nio_fraction = 0.0\nconcurrency = 2\n";
+    if crate::python::EMBEDDED_SUBINTERPRETERS {
+        let p = plan(text);
+        assert!(p
+            .cells
+            .iter()
+            .any(|c| c.runtime == Runtime::Python && c.model == ModelKind::Subinterpreter));
+        // The native module cannot load in them: those cells are skipped with a note.
+        let p = plan(&format!("{text}cpu_impl = [\"python\", \"native\"]\n"));
+        assert!(
+            p.notes.iter().any(|n| n.contains("single-phase")),
+            "{:?}",
+            p.notes
+        );
+        assert!(!p
+            .cells
+            .iter()
+            .any(|c| c.model == ModelKind::Subinterpreter && c.cpu_impl == Some(Impl::Native)));
+    } else {
+        let e = err(text);
+        assert_err(
+            &e,
+            Some(4),
+            "sweep.model",
+            &[
+                "needs spectrum built against CPython 3.12 or later",
+                "PYO3_PYTHON=python3.12",
+                "use runtime = \"cpython\"",
+            ],
+        );
+    }
 }
