@@ -23,7 +23,9 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::locate::interpreter;
-use crate::metrics::{PythonInfo, Recorder, RunOutput, Rusage, Span, WindowMemory};
+use crate::metrics::{
+    CounterTally, PythonInfo, Recorder, RunOutput, Rusage, Span, WindowMemory,
+};
 use crate::model::{Model, OpLog};
 use crate::workload::Calibration;
 
@@ -42,6 +44,9 @@ enum Reply {
         checksum: u64,
         rusage: Rusage,
         memory: WindowMemory,
+        /// Counting cells (the race demo): the shared counter over the run.
+        #[serde(default)]
+        counter: Option<CounterTally>,
     },
     Latencies {
         latencies_ns: Vec<u64>,
@@ -226,12 +231,14 @@ impl Model for CpythonModel {
                 checksum,
                 rusage,
                 memory,
+                counter,
             } => Ok(RunOutput {
                 checksum,
                 latency: None,
                 workers: Some(rusage),
                 workers_memory: Some(memory),
                 spans: Vec::new(),
+                counter,
             }),
             other => Err(self.unexpected(other, &format!("ops {}..{}", ops.start, ops.end))),
         }

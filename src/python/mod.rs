@@ -187,6 +187,8 @@ pub fn op_spec(spec: &CellSpec) -> Result<Value> {
         "background": cell.background.map_or(0, |b| b.units),
         "background_model": cell.background.map(|b| b.model.as_str()),
         "switch_interval_us": cell.switch_interval_us,
+        // The race demo: the CPU half increments one shared counter in this form.
+        "counter": cell.counter.map(|c| c.as_str()),
     }))
 }
 

@@ -9,10 +9,11 @@ mod cell;
 mod error;
 mod expand;
 mod parse;
+mod race;
 mod value;
 
 pub use cell::{
-    AsyncCpu, Background, BackgroundModel, Cell, Fault, FileSync, Gil, Impl, IoKind, ModelKind,
+    AsyncCpu, Background, BackgroundModel, Cell, Counter, Fault, FileSync, Gil, Impl, IoKind, ModelKind,
     Runtime,
 };
 pub use error::ScenarioError;
@@ -53,6 +54,7 @@ const SHIPPED: &[(&str, &str)] = &[
         "demo-convoy",
         include_str!("../../scenarios/demo-convoy.toml"),
     ),
+    ("demo-race", include_str!("../../scenarios/demo-race.toml")),
 ];
 
 /// Most repetitions per cell, in a scenario file or from `--repetitions`: every

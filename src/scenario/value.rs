@@ -12,7 +12,7 @@ use toml::de::DeValue;
 use toml::Spanned;
 
 use super::error::{choose_from, ScenarioError, Source};
-use super::{AsyncCpu, BackgroundModel, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
+use super::{AsyncCpu, BackgroundModel, Counter, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
 
 /// A value of the TOML tree with its byte span.
 pub(crate) type Val<'i> = Spanned<DeValue<'i>>;
@@ -235,6 +235,15 @@ impl Choice for BackgroundModel {
         ("thread", BackgroundModel::Thread),
         ("process", BackgroundModel::Process),
         ("native", BackgroundModel::Native),
+    ];
+}
+
+impl Choice for Counter {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("racy", Counter::Racy),
+        ("racy_call", Counter::RacyCall),
+        ("atomic", Counter::Atomic),
+        ("locked", Counter::Locked),
     ];
 }
 
