@@ -84,7 +84,7 @@ pub(crate) fn plain_name(label: &str) -> String {
         ));
     }
     if let Some(c) = counter {
-        s.push_str(", ");
+        s.push_str(", shared counter: ");
         s.push_str(&counter_words(c, python));
     }
     if let Some(f) = fault {
@@ -128,16 +128,16 @@ fn model_words(model: &str, python: bool) -> String {
 }
 
 /// The race demo's counter form (`counter=` of a label) in words, in the language's
-/// own code.
+/// own code: "load + store (racy)", "`c.n += 1` (racy)", "Lock".
 pub(crate) fn counter_words(form: &str, python: bool) -> String {
     match (form, python) {
-        ("racy", false) => "shared counter, load + store (racy)".into(),
-        ("racy", true) => "shared counter, `c.n += 1` (racy)".into(),
-        ("racy_call", _) => "shared counter, read, call, write (racy)".into(),
-        ("atomic", _) => "shared counter, fetch_add".into(),
-        ("locked", false) => "shared counter under a Mutex".into(),
-        ("locked", true) => "shared counter under a Lock".into(),
-        (other, _) => format!("shared counter, {other}"),
+        ("racy", false) => "load + store (racy)".into(),
+        ("racy", true) => "`c.n += 1` (racy)".into(),
+        ("racy_call", _) => "read, call, write (racy)".into(),
+        ("atomic", _) => "fetch_add".into(),
+        ("locked", false) => "Mutex".into(),
+        ("locked", true) => "Lock".into(),
+        (other, _) => other.into(),
     }
 }
 

@@ -7,6 +7,7 @@
 mod convoy;
 mod flush;
 mod lessons;
+mod race;
 
 use anyhow::Result;
 use std::fmt::Write;
