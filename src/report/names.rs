@@ -132,7 +132,7 @@ fn model_words(model: &str, python: bool) -> String {
 pub(crate) fn counter_words(form: &str, python: bool) -> String {
     match (form, python) {
         ("racy", false) => "load + store (racy)".into(),
-        ("racy", true) => "`c.n += 1` (racy)".into(),
+        ("racy", true) => "c.n += 1 (racy)".into(),
         ("racy_call", _) => "read, call, write (racy)".into(),
         ("atomic", _) => "fetch_add".into(),
         ("locked", false) => "Mutex".into(),

@@ -19,9 +19,9 @@ use crate::stats::median;
 
 use super::lessons::{Bars, Number};
 
-const RACE_CLAIM: &str = "An unsynchronised read-modify-write of a shared counter loses updates when threads run it: in Rust with a separate atomic load and store (safe code), and in Python despite the GIL — the GIL does not make `+=` atomic.";
+const RACE_CLAIM: &str = "An unsynchronised read-modify-write of a shared counter loses updates when threads run it: in Rust with a separate atomic load and store (safe code), and in Python despite the GIL — the GIL does not make += atomic.";
 
-const FIX_CLAIM: &str = "An atomic read-modify-write (`fetch_add`) or a lock (Rust's `Mutex`, Python's `Lock`) loses no update, at a price per increment.";
+const FIX_CLAIM: &str = "An atomic read-modify-write (fetch_add) or a lock (Rust's Mutex, Python's Lock) loses no update, at a price per increment.";
 
 /// The counting cells, in the scenario's order.
 fn counting<'r, 'a>(rows: &'r [Row<'a>]) -> impl Iterator<Item = &'r Row<'a>> {
@@ -107,6 +107,25 @@ fn who(r: &Row) -> String {
     format!("{}, {}, {}", runtime(r), workers(r), form(r))
 }
 
+/// A bar's label, short enough for the chart's margin: "Rust ×2 · load + store",
+/// "Python 3.11 ×1 · Lock", "python3 3.9 ×2 · c.n += 1" (the table has the long form).
+fn short(r: &Row) -> String {
+    let rt = runtime(r);
+    // "embedded Python 3.11.7" → "Python 3.11"; "plain python3 3.9.18" → "python3 3.9".
+    let rt = rt
+        .trim_start_matches("embedded ")
+        .trim_start_matches("plain ");
+    let rt = match rt.rsplit_once(' ') {
+        Some((name, v)) if v.matches('.').count() == 2 => {
+            format!("{name} {}", &v[..v.rfind('.').unwrap_or(v.len())])
+        }
+        _ => rt.to_string(),
+    };
+    let f = form(r);
+    let f = f.trim_end_matches(" (racy)");
+    format!("{rt} ×{} · {f}", r.cell.concurrency)
+}
+
 /// "96 452 of 241 400 (40%)": the median repetition's loss.
 fn lost_text(r: &Row) -> String {
     let n = increments(r);
@@ -180,7 +199,7 @@ pub(crate) fn numbers(rows: &[Row]) -> Vec<Number> {
         out.push(Number {
             value: lost_text(r),
             sentence: format!(
-                "{}: each increment a separate atomic load and store — safe code, no `unsafe` — and still a race: between one thread's load and its store the other thread's increments land, and the store overwrites them (median of the repetitions).",
+                "{}: each increment a separate atomic load and store — safe code, no unsafe — and still a race: between one thread's load and its store the other thread's increments land, and the store overwrites them (median of the repetitions).",
                 who(r)
             ),
         });
@@ -192,13 +211,13 @@ pub(crate) fn numbers(rows: &[Row]) -> Vec<Number> {
         ]
         .into_iter()
         .flatten()
-        .map(|p| format!("{} lost with `+=` on {}", count(median_lost(p)), runtime(p)))
+        .map(|p| format!("{} lost with += on {}", count(median_lost(p)), runtime(p)))
         .collect::<Vec<_>>();
         let plus = if plus.is_empty() {
             String::new()
         } else {
             format!(
-                " The bare `c.n += 1`: {}. It is a load, an add and a store too; CPython 3.10 and later only switch threads at calls and backward jumps, so there the switch never lands inside it and it happens to lose nothing — Python 3.9 switches between any two bytecodes.",
+                " The bare c.n += 1: {}. It is a load, an add and a store too; CPython 3.10 and later only switch threads at calls and backward jumps, so there the switch never lands inside it and it happens to lose nothing — Python 3.9 switches between any two bytecodes.",
                 plus.join(", ")
             )
         };
@@ -276,7 +295,7 @@ pub(crate) fn verdicts(rows: &[Row]) -> Vec<Verdict> {
         } else if lossy > 0 {
             (&mut race, Outcome::Agrees, "increments were overwritten: the read-modify-write is not atomic")
         } else {
-            (&mut race, Outcome::Inconclusive, "none lost in this run, which does not make it atomic: the threads may not have interleaved inside it (a bare `+=` on CPython 3.10+ is such a case, 3.9 loses updates)")
+            (&mut race, Outcome::Inconclusive, "none lost in this run, which does not make it atomic: the threads may not have interleaved inside it (a bare += on CPython 3.10+ is such a case, 3.9 loses updates)")
         };
         list.push(counted(format!("{head} — {says}"), outcome).about(&[r]));
     }
@@ -355,7 +374,7 @@ fn counted(text: String, outcome: Outcome) -> Finding {
 /// increment and Python's locked one are three decades apart).
 pub(crate) fn bars(rows: &[Row]) -> Bars {
     let items = counting(rows)
-        .map(|r| (who(r), ns_per_increment(r)))
+        .map(|r| (short(r), ns_per_increment(r)))
         .collect();
     (
         "Time per increment: the window's wall time ÷ its increments, by runtime, threads and form".into(),
@@ -383,7 +402,9 @@ pub(crate) fn table(rows: &[Row]) -> Table {
     };
     for r in counting(rows) {
         let ns = ns_per_increment(r);
+        // The racy row is its own twin: "—", not "1.00×".
         let vs = racy_twin(rows, r)
+            .filter(|twin| twin.result.id != r.result.id)
             .map(ns_per_increment)
             .filter(|b| *b > 0.0)
             .map_or("—".into(), |b| format!("{}×", num(ns / b)));
