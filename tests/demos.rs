@@ -409,7 +409,11 @@ fn the_race_demo_counts_lost_updates_and_judges_the_race_and_the_fixes() {
     let (page, _) = pages(&counted(d, racing));
     assert!(page.contains("spectrum demo: race"));
     assert_eq!(verdict_class(&page, "Claim 8"), "agrees", "the race loses");
-    assert_eq!(verdict_class(&page, "Claim 9"), "agrees", "the fixes do not");
+    assert_eq!(
+        verdict_class(&page, "Claim 9"),
+        "agrees",
+        "the fixes do not"
+    );
     assert!(
         page.contains("30\u{202f}000 of 100\u{202f}000 increments lost (30.0%)"),
         "the first number"
@@ -423,7 +427,15 @@ fn the_race_demo_counts_lost_updates_and_judges_the_race_and_the_fixes() {
         u64::from(c.counter.is_some_and(Counter::is_synchronised)) * 5
     }
     let (page, _) = pages(&counted(d, broken));
-    assert_eq!(verdict_class(&page, "Claim 8"), "inconclusive", "no race seen");
-    assert_eq!(verdict_class(&page, "Claim 9"), "disagrees", "a fix lost updates");
+    assert_eq!(
+        verdict_class(&page, "Claim 8"),
+        "inconclusive",
+        "no race seen"
+    );
+    assert_eq!(
+        verdict_class(&page, "Claim 9"),
+        "disagrees",
+        "a fix lost updates"
+    );
     assert!(page.contains("proves no atomicity"));
 }

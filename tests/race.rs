@@ -59,8 +59,7 @@ fn every_form_counts_the_window_alone_and_the_fixes_lose_nothing() {
             let t = out.counter.unwrap_or_else(|| panic!("{id}: no tally"));
             assert_eq!(t.increments, n * PER_OP, "{id}");
             assert!(t.counted <= t.increments, "{id}: {t:?}");
-            if form == Counter::Atomic || form == Counter::Locked || kind == ModelKind::Sequential
-            {
+            if form == Counter::Atomic || form == Counter::Locked || kind == ModelKind::Sequential {
                 assert_eq!(t.lost(), 0, "{id}: {t:?}");
             }
         }

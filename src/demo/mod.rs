@@ -115,7 +115,7 @@ pub const ALL: &[Demo] = &[
         look: "The numbers first: updates lost by two Rust threads doing load + store, and by two Python threads reading, calling a function and writing. Then the table: every fix lost exactly 0, and its time per increment against the racy form's — the price of being right. Python's bare c.n += 1 loses nothing on CPython 3.10 and later only because the interpreter no longer switches threads inside it; the plain python3 3.9 cell shows that it is not atomic.",
         try_next: &[
             ("more threads racing (copy scenarios/demo-race.toml and set concurrency = 4)", "spectrum run my-race.toml"),
-            ("the bare += on every installed Python (add interpreter = [\"3.9\", \"3.12\", \"3.13\"] to the cpython table)", "spectrum list"),
+            ("the bare += on every Python installed (copy scenarios/demo-race.toml and give its cpython table interpreter = [\"3.9\", \"3.12\", \"3.13\"]; spectrum list shows which exist)", "spectrum run my-race.toml"),
             ("more repetitions", "spectrum run demo-race --repetitions 9"),
         ],
     },

@@ -23,9 +23,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::locate::interpreter;
-use crate::metrics::{
-    CounterTally, PythonInfo, Recorder, RunOutput, Rusage, Span, WindowMemory,
-};
+use crate::metrics::{CounterTally, PythonInfo, Recorder, RunOutput, Rusage, Span, WindowMemory};
 use crate::model::{Model, OpLog};
 use crate::workload::Calibration;
 

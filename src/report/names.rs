@@ -186,10 +186,10 @@ pub(crate) fn tiny_name(label: &str) -> String {
     };
     // A file cell's sync mode, a race cell's counter form: the cells of one model
     // differ by nothing else.
-    match head
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("sync=").or_else(|| w.strip_prefix("counter=")))
-    {
+    match head.split_whitespace().find_map(|w| {
+        w.strip_prefix("sync=")
+            .or_else(|| w.strip_prefix("counter="))
+    }) {
         Some(mode) => format!("{base} {mode}"),
         None => base,
     }

@@ -9,7 +9,9 @@ use toml::de::DeTable;
 use super::error::{ScenarioError, Source};
 use super::parse::unknown_key;
 use super::value::{self, Choice, Val};
-use super::{AsyncCpu, BackgroundModel, Counter, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
+use super::{
+    AsyncCpu, BackgroundModel, Counter, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime,
+};
 
 /// Every key a sweep table may hold, in the order the docs list them.
 pub(crate) const KEYS: [&str; 17] = [

@@ -13,8 +13,8 @@ mod race;
 mod value;
 
 pub use cell::{
-    AsyncCpu, Background, BackgroundModel, Cell, Counter, Fault, FileSync, Gil, Impl, IoKind, ModelKind,
-    Runtime,
+    AsyncCpu, Background, BackgroundModel, Cell, Counter, Fault, FileSync, Gil, Impl, IoKind,
+    ModelKind, Runtime,
 };
 pub use error::ScenarioError;
 // For probe::overhead: the recording path is held against the smallest op allowed.

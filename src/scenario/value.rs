@@ -12,7 +12,9 @@ use toml::de::DeValue;
 use toml::Spanned;
 
 use super::error::{choose_from, ScenarioError, Source};
-use super::{AsyncCpu, BackgroundModel, Counter, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
+use super::{
+    AsyncCpu, BackgroundModel, Counter, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime,
+};
 
 /// A value of the TOML tree with its byte span.
 pub(crate) type Val<'i> = Spanned<DeValue<'i>>;

@@ -211,14 +211,14 @@ pub(crate) fn numbers(rows: &[Row]) -> Vec<Number> {
         ]
         .into_iter()
         .flatten()
-        .map(|p| format!("{} lost with += on {}", count(median_lost(p)), runtime(p)))
+        .map(|p| format!("{} on {}", count(median_lost(p)), runtime(p)))
         .collect::<Vec<_>>();
         let plus = if plus.is_empty() {
             String::new()
         } else {
             format!(
-                " The bare c.n += 1: {}. It is a load, an add and a store too; CPython 3.10 and later only switch threads at calls and backward jumps, so there the switch never lands inside it and it happens to lose nothing — Python 3.9 switches between any two bytecodes.",
-                plus.join(", ")
+ " The bare c.n += 1 lost {}. It is a load, an add and a store too; CPython 3.10 and later only switch threads at calls and backward jumps, so there the switch never lands inside it and it happens to lose nothing — Python 3.9 switches between any two bytecodes.",
+                plus.join(" and ")
             )
         };
         out.push(Number {
@@ -231,7 +231,8 @@ pub(crate) fn numbers(rows: &[Row]) -> Vec<Number> {
     }
     let fixes: Vec<(&Row, Option<&Row>)> = counting(rows)
         .filter(|r| {
-            r.cell.model == ModelKind::Thread && r.cell.counter.is_some_and(Counter::is_synchronised)
+            r.cell.model == ModelKind::Thread
+                && r.cell.counter.is_some_and(Counter::is_synchronised)
         })
         .map(|f| (f, racy_twin(rows, f)))
         .collect();
@@ -288,12 +289,20 @@ pub(crate) fn verdicts(rows: &[Row]) -> Vec<Verdict> {
         );
         let (list, outcome, says) = if form.is_synchronised() {
             if lossy == 0 {
-                (&mut fixed, Outcome::Agrees, "no update lost, as the fix promises")
+                (
+                    &mut fixed,
+                    Outcome::Agrees,
+                    "no update lost, as the fix promises",
+                )
             } else {
                 (&mut fixed, Outcome::Disagrees, "a fix that loses updates is broken: look for a bug before trusting any figure here")
             }
         } else if lossy > 0 {
-            (&mut race, Outcome::Agrees, "increments were overwritten: the read-modify-write is not atomic")
+            (
+                &mut race,
+                Outcome::Agrees,
+                "increments were overwritten: the read-modify-write is not atomic",
+            )
         } else {
             (&mut race, Outcome::Inconclusive, "none lost in this run, which does not make it atomic: the threads may not have interleaved inside it (a bare += on CPython 3.10+ is such a case, 3.9 loses updates)")
         };
@@ -301,7 +310,8 @@ pub(crate) fn verdicts(rows: &[Row]) -> Vec<Verdict> {
     }
     for (f, racy) in counting(rows)
         .filter(|r| {
-            r.cell.model == ModelKind::Thread && r.cell.counter.is_some_and(Counter::is_synchronised)
+            r.cell.model == ModelKind::Thread
+                && r.cell.counter.is_some_and(Counter::is_synchronised)
         })
         .filter_map(|f| racy_twin(rows, f).map(|r| (f, r)))
     {
@@ -323,7 +333,7 @@ pub(crate) fn verdicts(rows: &[Row]) -> Vec<Verdict> {
             race,
             &[
                 "“These aren't [atomic]: i = i+1, … D[x] = D[x] + 1” — Python documentation, Library and Extension FAQ, “What kinds of global value mutation are thread-safe?”",
-                "a relaxed load followed by a store is two atomic operations, not one read-modify-write; fetch_add is one — Rust documentation, std::sync::atomic",
+                "a load and a store are each atomic, the pair is not; fetch_add is one atomic read-modify-write — Rust documentation, std::sync::atomic",
             ],
         ),
         Verdict::new(
@@ -377,7 +387,8 @@ pub(crate) fn bars(rows: &[Row]) -> Bars {
         .map(|r| (short(r), ns_per_increment(r)))
         .collect();
     (
-        "Time per increment: the window's wall time ÷ its increments, by runtime, threads and form".into(),
+        "Time per increment: the window's wall time ÷ its increments, by runtime, threads and form"
+            .into(),
         "ns per increment (median of the repetitions)".into(),
         items,
     )

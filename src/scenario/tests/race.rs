@@ -24,13 +24,18 @@ fn each_form_is_a_cell_of_its_own_and_a_missing_one_is_skipped_with_a_note() {
     ] {
         assert!(ids.contains(&id.to_string()), "{id} not in {ids:?}");
     }
-    assert!(!ids.iter().any(|i| i.starts_with("python") && i.contains("atomic")));
-    assert!(!ids.iter().any(|i| i.starts_with("rust") && i.contains("racy_call")));
+    assert!(!ids
+        .iter()
+        .any(|i| i.starts_with("python") && i.contains("atomic")));
+    assert!(!ids
+        .iter()
+        .any(|i| i.starts_with("rust") && i.contains("racy_call")));
     for (form, runtime) in [("atomic", "python"), ("racy_call", "rust")] {
         assert!(
-            p.notes.iter().any(|n| n.contains(&format!(
-                "counter = \"{form}\""
-            )) && n.contains(&format!("skipped it for runtime {runtime}"))),
+            p.notes
+                .iter()
+                .any(|n| n.contains(&format!("counter = \"{form}\""))
+                    && n.contains(&format!("skipped it for runtime {runtime}"))),
             "{:?}",
             p.notes
         );
