@@ -23,9 +23,23 @@ const RACE_CLAIM: &str = "An unsynchronised read-modify-write of a shared counte
 
 const FIX_CLAIM: &str = "An atomic read-modify-write (fetch_add) or a lock (Rust's Mutex, Python's Lock) loses no update, at a price per increment.";
 
-/// The counting cells, in the scenario's order.
+/// The counting cells, in the page's order: per runtime (Rust, embedded Python, then
+/// each plain python3), one thread before two, the racy forms before their fixes. The
+/// run's order puts shorter ops first, and Rust's fixes run shorter ops than its race.
 fn counting<'r, 'a>(rows: &'r [Row<'a>]) -> impl Iterator<Item = &'r Row<'a>> {
-    rows.iter().filter(|r| r.cell.counter.is_some())
+    let mut v: Vec<&Row> = rows.iter().filter(|r| r.cell.counter.is_some()).collect();
+    v.sort_by(|a, b| {
+        let key = |r: &Row| {
+            (
+                r.cell.runtime,
+                r.cell.interpreter.clone(),
+                r.cell.model,
+                r.cell.counter,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    v.into_iter()
 }
 
 /// Each repetition's counter.
