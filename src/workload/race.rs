@@ -29,8 +29,13 @@ pub fn bump(form: Counter, n: u64) -> u64 {
         Counter::Racy | Counter::RacyCall => {
             for _ in 0..n {
                 // Relaxed everywhere: ordering is not the point, atomicity is — a load
-                // and a store are each atomic, the pair is not.
-                let v = SHARED.load(Relaxed);
+                // and a store are each atomic, the pair is not. `black_box` keeps them
+                // two instructions: without it LLVM folds the pair into one `inc` on
+                // memory (no `lock` prefix), which is just as racy between two cores but
+                // cannot be preempted halfway, so threads sharing one core (a busy
+                // 2-core VM) never lost an update and the demo showed a race only when
+                // the host happened to run both threads at once.
+                let v = std::hint::black_box(SHARED.load(Relaxed));
                 SHARED.store(v + 1, Relaxed);
             }
         }
