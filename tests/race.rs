@@ -50,6 +50,10 @@ fn every_form_counts_the_window_alone_and_the_fixes_lose_nothing() {
         let spec = spec(runtime, kind, form);
         let id = spec.cell.id();
         let mut m = spectrum::dispatch::build(&spec).unwrap_or_else(|e| panic!("{id}: {e:#}"));
+        if runtime.is_python() {
+            // The results say the interval the window ran with, not the default.
+            assert_eq!(m.info()["switch_interval_s"], 1e-6, "{id}");
+        }
         // A warm-up, then the window: the window's tally must not include the warm-up.
         for ops in [0..spec.warmup_ops, 0..spec.ops] {
             let n = ops.end - ops.start;

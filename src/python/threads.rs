@@ -114,14 +114,25 @@ impl ThreadModel {
         let loaded =
             op["background"].as_u64().unwrap_or(0) > 0 || !op["switch_interval_us"].is_null();
         if loaded {
-            model.load = Some(attach_prepared(workloads, |py| {
+            let (load, interval) = attach_prepared(workloads, |py| {
                 let spec = to_python(py, op).or_traceback(py)?;
                 let load = py
                     .import("python_workloads.background")
                     .and_then(|m| m.call_method1("start", (&spec,)))
                     .or_traceback(py)?;
-                Ok(load.unbind())
-            })?);
+                let interval = py
+                    .import("sys")
+                    .and_then(|m| m.call_method0("getswitchinterval"))
+                    .and_then(|v| v.extract::<f64>())
+                    .or_traceback(py)?;
+                Ok((load.unbind(), interval))
+            })?;
+            model.load = Some(load);
+            // The interpreter was described before the load set the cell's interval:
+            // record the one the window runs with.
+            model
+                .info
+                .insert("switch_interval_s".into(), Value::from(interval));
         }
         Ok(model)
     }
