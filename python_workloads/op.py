@@ -84,6 +84,11 @@ def halves(spec):
     cpu_native = spec.get("cpu_impl") == NATIVE
     io_native = spec.get("io_impl") == NATIVE
     cpu = kernel
+    if spec.get("counter"):
+        # The race demo: increments of the cell's shared counter instead of the kernel.
+        from . import race  # noqa: PLC0415 -- only counting ops need it
+
+        cpu = race.form(spec["counter"])
     sleep = time.sleep
     if cpu_native or io_native:
         native = _native()

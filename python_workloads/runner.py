@@ -8,6 +8,8 @@ stdin/stdout, one line each way per step (every reply is one JSON object)::
     -> run START END TRACED       run ops START..END (the measured window), keeping the
                                   spans of the first TRACED ops for the timeline
     <- {"status": "ok", "checksum": N, "rusage": {...}, "memory": {...}}
+                                  (and "counter": {"increments": I, "counted": C} for a
+                                  cell with a shared counter, read after the window)
     -> latencies                  the last run's per-op latencies, asked after the window
     <- {"status": "latencies", "latencies_ns": [...], "spans": [[w, s, c, e, cpu], ...]}
     -> speed SEED ITERS           time the kernel, outside any run (the speed check)
@@ -52,7 +54,7 @@ class _Last:
     trace = None
 
 
-def _run(model, line, last):
+def _run(model, line, last, spec=None):
     parts = line.split()
     if len(parts) != 4:
         raise ValueError(f"expected 'run START END TRACED', got {line!r}")
@@ -67,10 +69,17 @@ def _run(model, line, last):
         prepare(start, end)
     log = memory.new_log(end - start)
     trace = Trace(start, min(traced, end - start))
+    counting = bool(spec and spec.get("counter"))
+    if counting:
+        from . import race  # noqa: PLC0415 -- only counting cells need it
+
+        race.reset()
     watch = memory.PeakWatch()
     sampler = Sampler()
     batch = model.run(start, end, log, trace)
     usage = sampler.delta()
+    if counting:
+        batch["counter"] = race.tally((end - start) * int(spec.get("cpu_iters", 0)))
     mem = watch.finish(memory.log_kib(end - start) + trace.kib())
     workers = batch.pop("workers_rusage", None)
     if workers is not None:
@@ -149,7 +158,7 @@ def serve(inp, out):
                         f"unknown command {line!r}; expected 'run START END TRACED', 'latencies', "
                         "'speed SEED ITERS' or 'exit'"
                     )
-                _reply(out, _run(model, line, last))
+                _reply(out, _run(model, line, last, spec))
             except BaseException:  # noqa: BLE001
                 _error(out)
     finally:

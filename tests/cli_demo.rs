@@ -75,3 +75,27 @@ fn a_demo_writes_its_page_and_the_full_report() {
     let page = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
     assert!(page.contains("spectrum demo: gil"));
 }
+
+#[test]
+fn the_race_demo_counts_the_updates_its_rust_threads_lose() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("race");
+    let out = spectrum(&[
+        "demo",
+        "race",
+        "--quick",
+        "--filter",
+        "rust/",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // Whether the racy threads lost any is the scheduler's call: only the shape here.
+    assert!(stdout.contains("increments lost"), "{stdout}");
+    assert!(stdout.contains("0 updates lost with a fix"), "{stdout}");
+    let results = std::fs::read_to_string(out_dir.join("results.json")).unwrap();
+    assert!(results.contains("\"counted\""), "each repetition's tally");
+    let page = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
+    assert!(page.contains("spectrum demo: race") && page.contains("<svg"));
+}

@@ -426,3 +426,74 @@ fn the_offload_demo_says_whether_inline_cpu_stalls_the_io_tasks_and_a_pool_fixes
         "the failed finding says why"
     );
 }
+
+#[test]
+fn the_race_demo_counts_lost_updates_and_judges_the_race_and_the_fixes() {
+    use spectrum::metrics::CounterTally;
+    use spectrum::scenario::Counter;
+    let d = demo::find("race").unwrap();
+    /// Every repetition of every counting cell made 100 000 increments and lost
+    /// `lost(cell)` of them.
+    fn counted(d: &demo::Demo, lost: fn(&Cell) -> u64) -> Results {
+        let mut r = results_of(
+            d,
+            &Machine {
+                share: |_| 0.9,
+                rss: |_| 1,
+                p50: nominal,
+            },
+        );
+        for c in &mut r.cells {
+            for m in &mut c.repetitions {
+                m.counter = Some(CounterTally {
+                    increments: 100_000,
+                    counted: 100_000 - lost(&c.cell),
+                });
+            }
+        }
+        r
+    }
+    // This machine: two threads racing lose updates, except Python 3.10+'s bare +=;
+    // one thread and the fixes lose none.
+    fn racing(c: &Cell) -> u64 {
+        let racy = matches!(c.counter, Some(Counter::Racy | Counter::RacyCall));
+        let bare_plus = c.runtime == Runtime::Python && c.counter == Some(Counter::Racy);
+        if c.model == ModelKind::Thread && racy && !bare_plus {
+            30_000
+        } else {
+            0
+        }
+    }
+    let (page, _) = pages(&counted(d, racing));
+    assert!(page.contains("spectrum demo: race"));
+    assert_eq!(verdict_class(&page, "Claim 8"), "agrees", "the race loses");
+    assert_eq!(
+        verdict_class(&page, "Claim 9"),
+        "agrees",
+        "the fixes do not"
+    );
+    assert!(
+        page.contains("30\u{202f}000 of 100\u{202f}000 increments lost (30.0%)"),
+        "the first number"
+    );
+    assert!(page.contains("0 updates lost with a fix"));
+    assert!(page.contains("<svg"), "the bar chart");
+    assert!(page.contains("none lost in this run, which does not make it atomic"));
+
+    // A machine where nothing races (one core, say) and a fix is broken.
+    fn broken(c: &Cell) -> u64 {
+        u64::from(c.counter.is_some_and(Counter::is_synchronised)) * 5
+    }
+    let (page, _) = pages(&counted(d, broken));
+    assert_eq!(
+        verdict_class(&page, "Claim 8"),
+        "inconclusive",
+        "no race seen"
+    );
+    assert_eq!(
+        verdict_class(&page, "Claim 9"),
+        "disagrees",
+        "a fix lost updates"
+    );
+    assert!(page.contains("proves no atomicity"));
+}

@@ -18,7 +18,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "fixture-results.json"
 # apply), as docs/report.md documents.
 TEXT_COLUMNS = {
     "id", "runtime", "model", "variant", "io", "gil", "interpreter", "file_sync", "background",
-    "status", "error",
+    "counter", "status", "error",
 }
 
 

@@ -119,6 +119,17 @@ pub const ALL: &[Demo] = &[
             ("what one CPU-bound Python thread does to an I/O thread", "spectrum demo convoy"),
         ],
     },
+    Demo {
+        name: "race",
+        line: "Threads incrementing one shared counter with no synchronisation lose updates, in Rust and in Python: the GIL does not make += atomic; fetch_add, a Mutex or a Lock fix it, at a price",
+        guide: "Incrementing a shared counter is three steps: read it, add one, write it back. When two threads do it at once, one thread's write can overwrite the other's, and that increment is lost — a lost update. In Rust, safe code cannot have a data race, but an atomic load followed by a separate atomic store is still a race of this kind; fetch_add makes the three steps one, and a Mutex lets one thread at a time through them. In Python, the GIL lets only one thread run bytecode at a time, but counter += 1 is several bytecodes (load, add, store) and the interpreter may hand the GIL over between them: the GIL does not make += atomic. Python's documentation lists i = i+1 among the operations that are not atomic; a threading.Lock around it is the fix.",
+        look: "The numbers first: updates lost by two Rust threads doing load + store, and by two Python threads reading, calling a function and writing. Then the table: every fix lost exactly 0, and its time per increment against the racy form's — the price of being right. Python's bare c.n += 1 loses nothing on CPython 3.10 and later only because the interpreter no longer switches threads inside it; the plain python3 3.9 cell shows that it is not atomic.",
+        try_next: &[
+            ("more threads racing (copy scenarios/demo-race.toml and set concurrency = 4)", "spectrum run my-race.toml"),
+            ("the bare += on every Python installed (copy scenarios/demo-race.toml and give its cpython table interpreter = [\"3.9\", \"3.12\", \"3.13\"]; spectrum list shows which exist)", "spectrum run my-race.toml"),
+            ("more repetitions", "spectrum run demo-race --repetitions 9"),
+        ],
+    },
 ];
 
 /// The demo called `name`.

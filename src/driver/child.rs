@@ -190,6 +190,7 @@ pub fn measure(spec: &CellSpec) -> Result<Measurement> {
         info,
         started_at_s: 0.0,
         timeline,
+        counter: out.counter,
     })
 }
 
@@ -200,6 +201,11 @@ fn speed_check(spec: &CellSpec, model: &mut dyn Model, errors: &mut Vec<String>)
     // would read the convoy, not the machine. The convoy's cells have no CPU half to
     // size anyway.
     if spec.cell.background.is_some() {
+        return None;
+    }
+    // A counting cell's CPU half is not the kernel: the check would time an op the cell
+    // never runs, and its efficiency against the kernel's bound means nothing either.
+    if spec.cell.counter.is_some() {
         return None;
     }
     match super::speed::speed_ratio(spec, model) {

@@ -110,11 +110,10 @@ impl Progress {
             (Some(bar), CellStatus::Failed) => bar.println(failure_line(&head, cell)),
             (None, CellStatus::Ok) => {
                 let figures = cell.summary.map_or(String::new(), |s| {
-                    format!(
-                        "{:.0} ops/s, efficiency {:.0}%",
-                        s.ops_per_s.median,
-                        s.shown_efficiency() * 100.0
-                    )
+                    let tail = lost_updates(cell).unwrap_or_else(|| {
+                        format!("efficiency {:.0}%", s.shown_efficiency() * 100.0)
+                    });
+                    format!("{:.0} ops/s, {tail}", s.ops_per_s.median)
                 });
                 say(&format!("{head}  ok  {figures}"));
             }
@@ -152,4 +151,15 @@ fn indent_after_first(text: &str) -> String {
 
 fn ms(seconds: f64) -> u64 {
     (seconds.max(0.0) * 1000.0).round() as u64
+}
+
+/// A counting cell's updates lost in each repetition (the race demo), said in place of
+/// its efficiency: an increment is not the kernel the ideal bound is sized by.
+fn lost_updates(cell: &CellResult) -> Option<String> {
+    let lost: Vec<String> = cell
+        .repetitions
+        .iter()
+        .filter_map(|m| m.counter.map(|t| t.lost().to_string()))
+        .collect();
+    (!lost.is_empty()).then(|| format!("updates lost {}", lost.join(", ")))
 }

@@ -69,6 +69,12 @@ const IDENTITY: &[IdentityColumn] = &[
     ("switch_interval_us", |c| {
         c.cell.switch_interval_us.map(n).unwrap_or_default()
     }),
+    ("counter", |c| {
+        c.cell
+            .counter
+            .map(|f| f.as_str().to_string())
+            .unwrap_or_default()
+    }),
     ("status", |c| match c.status {
         CellStatus::Ok => "ok".into(),
         CellStatus::Failed => "failed".into(),

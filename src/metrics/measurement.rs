@@ -22,6 +22,26 @@ pub struct RunOutput {
     /// Spans recorded in other processes (worker processes, the `python3` runner), on
     /// `CLOCK_MONOTONIC`; empty when the model recorded into the op log.
     pub spans: Vec<Span>,
+    /// Cells with a `counter` (the race demo): the shared counter over this run.
+    pub counter: Option<CounterTally>,
+}
+
+/// The race demo's shared counter over one window: the increments the window's ops
+/// made and what the counter held at the end (it starts at 0 with every run, so the
+/// warm-up's increments are not in it). Their difference is the updates lost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterTally {
+    /// Increments attempted: the window's ops × increments per op.
+    pub increments: u64,
+    /// The counter's value at the end of the window.
+    pub counted: u64,
+}
+
+impl CounterTally {
+    /// Updates lost: increments whose write another worker's write overwrote.
+    pub fn lost(&self) -> u64 {
+        self.increments.saturating_sub(self.counted)
+    }
 }
 
 /// OS threads of the cell process around its window.
@@ -106,6 +126,10 @@ pub struct Measurement {
     /// The window's sampled ops (the scenario's `timeline`; the first repetition only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Timeline>,
+    /// Cells with a `counter` (the race demo): the shared counter over the window —
+    /// increments attempted and kept; `lost()` is the updates lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter: Option<CounterTally>,
 }
 
 impl Measurement {

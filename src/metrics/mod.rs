@@ -15,7 +15,7 @@ mod timeline;
 pub use environment::{CpuTicks, Environment, InterpreterInfo, PythonInfo};
 pub use ideal::{available_cores, ideal_ops_per_s};
 pub use latency::{LatencySummary, Recorder};
-pub use measurement::{Measurement, OsThreads, RunOutput};
+pub use measurement::{CounterTally, Measurement, OsThreads, RunOutput};
 pub use memory::{threads_now, PeakWatch, WindowMemory};
 pub use rusage::{Rusage, Who};
 pub use summary::{

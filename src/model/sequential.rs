@@ -26,12 +26,14 @@ pub(crate) fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
 
 impl Model for Sequential {
     fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> anyhow::Result<RunOutput> {
+        let counting = self.op.counting(&ops);
         let mut checksum = 0u64;
         for i in ops {
             checksum = checksum.wrapping_add(run_logged(&self.op, i, &mut self.waiter, log, 0)?);
         }
         Ok(RunOutput {
             checksum,
+            counter: counting.map(|c| c.finish()),
             ..RunOutput::default()
         })
     }

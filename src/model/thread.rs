@@ -40,6 +40,8 @@ struct Worker {
 pub(crate) struct Threads {
     workers: Vec<Worker>,
     replies: mpsc::Receiver<Reply>,
+    /// The op every thread runs (for a counting op's run, [`Op::counting`]).
+    op: Op,
 }
 
 /// Spawns the `spec.cell.concurrency` threads of the native thread model.
@@ -51,6 +53,7 @@ pub(crate) fn build(spec: &CellSpec) -> anyhow::Result<Box<dyn Model>> {
     let mut model = Threads {
         workers: Vec::with_capacity(n as usize),
         replies,
+        op,
     };
     for k in 0..n {
         let (jobs_tx, jobs_rx) = mpsc::channel::<Arc<Job>>();
@@ -119,6 +122,8 @@ fn work(worker: u32, op: Op, waiter: &mut Waiter, job: &Job) -> Reply {
 
 impl Model for Threads {
     fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> anyhow::Result<RunOutput> {
+        // Reset before any thread is handed the job: the counter is the window's alone.
+        let counting = self.op.counting(&ops);
         let job = Arc::new(Job {
             next: AtomicU64::new(ops.start),
             end: ops.end,
@@ -142,6 +147,7 @@ impl Model for Threads {
                 Err(msg) => failure = failure.or(Some(msg)),
             }
         }
+        out.counter = counting.map(|c| c.finish());
         match failure {
             Some(msg) => anyhow::bail!("a thread of the thread model failed: {msg}"),
             None => Ok(out),

@@ -23,7 +23,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::locate::interpreter;
-use crate::metrics::{PythonInfo, Recorder, RunOutput, Rusage, Span, WindowMemory};
+use crate::metrics::{CounterTally, PythonInfo, Recorder, RunOutput, Rusage, Span, WindowMemory};
 use crate::model::{Model, OpLog};
 use crate::workload::Calibration;
 
@@ -45,6 +45,9 @@ enum Reply {
         /// What the run says of itself (the async model's background tasks and pool).
         #[serde(default)]
         info: BTreeMap<String, Value>,
+        /// Counting cells (the race demo): the shared counter over the run.
+        #[serde(default)]
+        counter: Option<CounterTally>,
     },
     Latencies {
         latencies_ns: Vec<u64>,
@@ -233,6 +236,7 @@ impl Model for CpythonModel {
                 rusage,
                 memory,
                 info,
+                counter,
             } => {
                 self.run_info = info;
                 Ok(RunOutput {
@@ -241,6 +245,7 @@ impl Model for CpythonModel {
                     workers: Some(rusage),
                     workers_memory: Some(memory),
                     spans: Vec::new(),
+                    counter,
                 })
             }
             other => Err(self.unexpected(other, &format!("ops {}..{}", ops.start, ops.end))),

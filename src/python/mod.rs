@@ -225,6 +225,8 @@ pub fn op_spec(spec: &CellSpec) -> Result<Value> {
         "switch_interval_us": cell.switch_interval_us,
         // Background tasks (async cells): each chunk's kernel iterations.
         "background_iters": spec.calibration.iters_for_us(crate::scenario::TASK_CHUNK_US).max(1),
+        // The race demo: the CPU half increments one shared counter in this form.
+        "counter": cell.counter.map(|c| c.as_str()),
     }))
 }
 

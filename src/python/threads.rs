@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use super::cpython::info_map;
 use super::embed::{attach_prepared, describe, py_error, to_python, PyResultExt};
-use crate::metrics::RunOutput;
+use crate::metrics::{CounterTally, RunOutput};
 use crate::model::trace::{mono_ns, CpuHalf};
 use crate::model::{Model, OpLog};
 
@@ -62,6 +62,9 @@ pub(crate) struct ThreadModel {
     /// The background load beside the workers (`python_workloads.background`), when the
     /// cell asks for one or for a switch interval; stopped first when the model drops.
     load: Option<Py<PyAny>>,
+    /// Counting cells (the race demo): increments per op of the shared counter, which
+    /// lives in `python_workloads.race`.
+    counting: Option<u64>,
 }
 
 impl ThreadModel {
@@ -87,6 +90,9 @@ impl ThreadModel {
             replies,
             info,
             load: None,
+            counting: op["counter"]
+                .is_string()
+                .then(|| op["cpu_iters"].as_u64().unwrap_or(0)),
         };
         for (k, op) in callables.into_iter().enumerate() {
             let (tx, rx) = channel();
@@ -108,14 +114,25 @@ impl ThreadModel {
         let loaded =
             op["background"].as_u64().unwrap_or(0) > 0 || !op["switch_interval_us"].is_null();
         if loaded {
-            model.load = Some(attach_prepared(workloads, |py| {
+            let (load, interval) = attach_prepared(workloads, |py| {
                 let spec = to_python(py, op).or_traceback(py)?;
                 let load = py
                     .import("python_workloads.background")
                     .and_then(|m| m.call_method1("start", (&spec,)))
                     .or_traceback(py)?;
-                Ok(load.unbind())
-            })?);
+                let interval = py
+                    .import("sys")
+                    .and_then(|m| m.call_method0("getswitchinterval"))
+                    .and_then(|v| v.extract::<f64>())
+                    .or_traceback(py)?;
+                Ok((load.unbind(), interval))
+            })?;
+            model.load = Some(load);
+            // The interpreter was described before the load set the cell's interval:
+            // record the one the window runs with.
+            model
+                .info
+                .insert("switch_interval_s".into(), Value::from(interval));
         }
         Ok(model)
     }
@@ -199,6 +216,10 @@ fn serve(k: u32, op: &Py<PyAny>, inbox: Receiver<Cmd>, out: &Sender<Reply>) {
 
 impl Model for ThreadModel {
     fn run(&mut self, ops: Range<u64>, log: &Arc<OpLog>) -> Result<RunOutput> {
+        // Reset before any thread is handed the run: the counter is the window's alone.
+        if self.counting.is_some() {
+            race("reset")?;
+        }
         let next = Arc::new(AtomicU64::new(ops.start));
         for inbox in &self.inboxes {
             inbox
@@ -223,6 +244,12 @@ impl Model for ThreadModel {
                 Err(_) => bail!("a Python worker thread has ended"),
             }
         }
+        if let (Some(per_op), None) = (self.counting, &first_error) {
+            out.counter = Some(CounterTally {
+                increments: (ops.end - ops.start).saturating_mul(per_op),
+                counted: race("count")?,
+            });
+        }
         match first_error {
             Some(traceback) => Err(anyhow!(traceback)),
             None => Ok(out),
@@ -232,6 +259,17 @@ impl Model for ThreadModel {
     fn info(&self) -> BTreeMap<String, Value> {
         self.info.clone()
     }
+}
+
+/// Calls `python_workloads.race.NAME()`: the shared counter's `reset` or `count`.
+fn race(name: &str) -> Result<u64> {
+    Python::attach(|py| {
+        let v = py
+            .import("python_workloads.race")
+            .and_then(|m| m.call_method0(name))
+            .or_traceback(py)?;
+        Ok(v.extract::<Option<u64>>().or_traceback(py)?.unwrap_or(0))
+    })
 }
 
 impl Drop for ThreadModel {

@@ -40,6 +40,7 @@ pub(crate) fn plain_name(label: &str) -> String {
     let mut sync = None;
     let mut bg = None;
     let mut si = None;
+    let mut counter = None;
     for w in words {
         match w.split_once('=') {
             Some(("cpu", v)) => cpu = Some(v),
@@ -49,6 +50,7 @@ pub(crate) fn plain_name(label: &str) -> String {
             Some(("sync", v)) => sync = Some(v),
             Some(("bg", v)) => bg = Some(v),
             Some(("si", v)) => si = Some(v),
+            Some(("counter", v)) => counter = Some(v),
             _ => {}
         }
     }
@@ -80,6 +82,10 @@ pub(crate) fn plain_name(label: &str) -> String {
             ", switch interval {}",
             i.replace("ms", " ms").replace("us", " µs")
         ));
+    }
+    if let Some(c) = counter {
+        s.push_str(", shared counter: ");
+        s.push_str(&counter_words(c, python));
     }
     if let Some(f) = fault {
         s.push_str(&format!(" (fault: {f})"));
@@ -121,6 +127,20 @@ fn model_words(model: &str, python: bool) -> String {
         ("async+pool", true) => "asyncio tasks, CPU in a process pool".into(),
         ("rayon", _) => "rayon pool".into(),
         (other, _) => format!("{lang} {other}"),
+    }
+}
+
+/// The race demo's counter form (`counter=` of a label) in words, in the language's
+/// own code: "load + store (racy)", "`c.n += 1` (racy)", "Lock".
+pub(crate) fn counter_words(form: &str, python: bool) -> String {
+    match (form, python) {
+        ("racy", false) => "load + store (racy)".into(),
+        ("racy", true) => "c.n += 1 (racy)".into(),
+        ("racy_call", _) => "read, call, write (racy)".into(),
+        ("atomic", _) => "fetch_add".into(),
+        ("locked", false) => "Mutex".into(),
+        ("locked", true) => "Lock".into(),
+        (other, _) => other.into(),
     }
 }
 
@@ -169,11 +189,12 @@ pub(crate) fn tiny_name(label: &str) -> String {
     } else {
         base.to_string()
     };
-    // A file cell's sync mode: the cells of one model differ by nothing else.
-    match head
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("sync="))
-    {
+    // A file cell's sync mode, a race cell's counter form: the cells of one model
+    // differ by nothing else.
+    match head.split_whitespace().find_map(|w| {
+        w.strip_prefix("sync=")
+            .or_else(|| w.strip_prefix("counter="))
+    }) {
         Some(mode) => format!("{base} {mode}"),
         None => base,
     }

@@ -9,10 +9,12 @@ use toml::de::DeTable;
 use super::error::{ScenarioError, Source};
 use super::parse::unknown_key;
 use super::value::{self, Choice, Val};
-use super::{AsyncCpu, BackgroundModel, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
+use super::{
+    AsyncCpu, BackgroundModel, Counter, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime,
+};
 
 /// Every key a sweep table may hold, in the order the docs list them.
-pub(crate) const KEYS: [&str; 16] = [
+pub(crate) const KEYS: [&str; 17] = [
     "runtime",
     "model",
     "io_fraction",
@@ -29,6 +31,7 @@ pub(crate) const KEYS: [&str; 16] = [
     "background",
     "background_model",
     "switch_interval",
+    "counter",
 ];
 
 /// Most background units of one cell.
@@ -68,6 +71,8 @@ pub(crate) struct Axes {
     pub background_model: Option<Vec<BackgroundModel>>,
     /// Python only: `sys.setswitchinterval`, µs.
     pub switch_interval_us: Option<Vec<f64>>,
+    /// Pure-CPU sequential and thread cells only: the shared counter's form (race demo).
+    pub counter: Option<Vec<Counter>>,
     /// Where each given key was written, for errors about combinations of keys.
     pub at: BTreeMap<&'static str, Range<usize>>,
 }
@@ -94,6 +99,7 @@ impl Axes {
                 "fault" => axes.fault = Some(choices(src, v, f)?),
                 "file_sync" => axes.file_sync = Some(choices(src, v, f)?),
                 "background_model" => axes.background_model = Some(choices(src, v, f)?),
+                "counter" => axes.counter = Some(choices(src, v, f)?),
                 "background" => {
                     axes.background = Some(value::list(src, v, f, |x| background(src, x, f))?)
                 }
@@ -144,6 +150,7 @@ impl Axes {
             background: pick(&self.background, &base.background),
             background_model: pick(&self.background_model, &base.background_model),
             switch_interval_us: pick(&self.switch_interval_us, &base.switch_interval_us),
+            counter: pick(&self.counter, &base.counter),
             at,
         }
     }

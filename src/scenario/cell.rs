@@ -225,6 +225,51 @@ pub struct Background {
     pub model: BackgroundModel,
 }
 
+/// How a cell's CPU half increments its one shared counter (the `race` demo): the op's
+/// `cpu_iters` increments of a counter every worker of the cell shares, instead of the
+/// kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counter {
+    /// Read, add one, write back, with nothing between: Rust's separate atomic `load` and
+    /// `store` (safe code), Python's `c.n += 1`. Loses updates when two workers
+    /// interleave between the read and the write.
+    Racy,
+    /// Python only: the read and the write with a function call between them
+    /// (`v = c.n; v = bump(v); c.n = v`), where CPython may switch threads.
+    RacyCall,
+    /// Rust only: one `fetch_add`, an atomic read-modify-write.
+    Atomic,
+    /// Each increment under a lock: Rust's `Mutex`, Python's `threading.Lock`.
+    Locked,
+}
+
+impl Counter {
+    /// The name used in scenario files, results and cell ids.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Counter::Racy => "racy",
+            Counter::RacyCall => "racy_call",
+            Counter::Atomic => "atomic",
+            Counter::Locked => "locked",
+        }
+    }
+
+    /// True when the form loses no update by construction (the fixes).
+    pub fn is_synchronised(self) -> bool {
+        matches!(self, Counter::Atomic | Counter::Locked)
+    }
+
+    /// Whether `runtime` has this form: `atomic` is Rust's, `racy_call` Python's.
+    pub fn supported_by(self, runtime: Runtime) -> bool {
+        match self {
+            Counter::Atomic => runtime == Runtime::Rust,
+            Counter::RacyCall => runtime.is_python(),
+            Counter::Racy | Counter::Locked => true,
+        }
+    }
+}
+
 /// Where an async model runs the CPU half of the op.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -325,6 +370,10 @@ pub struct Cell {
     /// interpreter's default (5 ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub switch_interval_us: Option<f64>,
+    /// Pure-CPU `sequential` and `thread` cells only: the CPU half increments one
+    /// counter shared by the cell's workers, this way (the race demo); none: the kernel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter: Option<Counter>,
 }
 
 impl Cell {
@@ -361,6 +410,7 @@ impl Cell {
             file_sync: None,
             background: None,
             switch_interval_us: None,
+            counter: None,
         }
     }
 
@@ -406,6 +456,11 @@ impl Cell {
         }
         if let Some(us) = self.switch_interval_us {
             s.push_str(&format!(" si={}", interval_label(us)));
+        }
+        // The race demo's counter replaces the CPU half: its forms are different lines.
+        if let Some(c) = self.counter {
+            s.push_str(" counter=");
+            s.push_str(c.as_str());
         }
         // Fault cells differ only by their fault: without it their ids would collide.
         if let Some(f) = self.fault {

@@ -9,7 +9,8 @@ use super::axes::Axes;
 use super::error::{ScenarioError, Source};
 use super::value::names;
 use super::{
-    AsyncCpu, Background, BackgroundModel, Cell, FileSync, Gil, Impl, IoKind, ModelKind, Runtime,
+    AsyncCpu, Background, BackgroundModel, Cell, Counter, FileSync, Gil, Impl, IoKind, ModelKind,
+    Runtime,
 };
 
 /// More worker processes than this in one cell is a fork bomb, not a sweep point.
@@ -296,6 +297,7 @@ impl Expander<'_, '_> {
         check_file_sync(src, table, &ios)?;
         check_convoy_keys(src, table, models, &runtimes)?;
         check_subinterpreter(src, table, axes, models, &runtimes)?;
+        super::race::check(src, table, axes, models, fractions, &runtimes)?;
 
         let combinations = [
             runtimes.len(),
@@ -314,6 +316,7 @@ impl Expander<'_, '_> {
             axes.background.as_ref().map_or(1, Vec::len),
             axes.background_model.as_ref().map_or(1, Vec::len),
             axes.switch_interval_us.as_ref().map_or(1, Vec::len),
+            axes.counter.as_ref().map_or(1, Vec::len),
         ]
         .iter()
         .try_fold(1usize, |acc, n| acc.checked_mul(*n))
@@ -360,6 +363,10 @@ impl Expander<'_, '_> {
                              background_model = \"native\""
                                 .to_string(),
                         );
+                        continue;
+                    }
+                    if let Some(note) = super::race::skip_note(variant.counter, runtime) {
+                        self.notes.add(note);
                         continue;
                     }
                     for &io in &ios {
@@ -416,6 +423,7 @@ impl Expander<'_, '_> {
                                                 file_sync,
                                                 background: variant.background,
                                                 switch_interval_us: variant.switch_interval_us,
+                                                counter: variant.counter,
                                             };
                                             if keep(&cell) {
                                                 self.tally.cell(src, table)?;
@@ -648,6 +656,7 @@ struct Variant {
     fault: Option<super::Fault>,
     background: Option<Background>,
     switch_interval_us: Option<f64>,
+    counter: Option<Counter>,
 }
 
 impl Variant {
@@ -742,6 +751,7 @@ fn variants(runtime: Runtime, model: ModelKind, axes: &Axes) -> Vec<Variant> {
                                     fault,
                                     background,
                                     switch_interval_us,
+                                    counter: None,
                                 };
                                 // The merged GIL variants are one cell, made once (the
                                 // lists are a handful long: the quadratic search costs
@@ -756,7 +766,11 @@ fn variants(runtime: Runtime, model: ModelKind, axes: &Axes) -> Vec<Variant> {
             }
         }
     }
-    out
+    // The race demo's counter: every variant once per form (none where it does not apply).
+    super::race::counters(model, axes)
+        .into_iter()
+        .flat_map(|counter| out.iter().map(move |v| Variant { counter, ..*v }))
+        .collect()
 }
 
 /// Whether `cell` matches every key an `[[exclude]]` table gives.
@@ -794,6 +808,7 @@ fn matches(ex: &Axes, c: &Cell) -> bool {
             .interpreter
             .as_ref()
             .is_none_or(|l| c.interpreter.as_ref().is_some_and(|i| l.contains(i)))
+        && any_opt(&ex.counter, c.counter)
 }
 
 /// The run order: language (Rust, then Python), I/O kind, op length, I/O share, model
@@ -824,4 +839,5 @@ fn order(a: &Cell, b: &Cell) -> Ordering {
         .then(a.runtime.cmp(&b.runtime))
         .then(a.interpreter.cmp(&b.interpreter))
         .then(a.fault.cmp(&b.fault))
+        .then(a.counter.cmp(&b.counter))
 }

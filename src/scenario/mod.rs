@@ -9,11 +9,12 @@ mod cell;
 mod error;
 mod expand;
 mod parse;
+mod race;
 mod value;
 
 pub use cell::{
-    AsyncCpu, Background, BackgroundModel, Cell, Fault, FileSync, Gil, Impl, IoKind, ModelKind,
-    Runtime, TASK_CHUNK_US,
+    AsyncCpu, Background, BackgroundModel, Cell, Counter, Fault, FileSync, Gil, Impl, IoKind,
+    ModelKind, Runtime, TASK_CHUNK_US,
 };
 pub use error::ScenarioError;
 // For probe::overhead: the recording path is held against the smallest op allowed.
@@ -57,6 +58,7 @@ const SHIPPED: &[(&str, &str)] = &[
         "demo-offload",
         include_str!("../../scenarios/demo-offload.toml"),
     ),
+    ("demo-race", include_str!("../../scenarios/demo-race.toml")),
 ];
 
 /// Most repetitions per cell, in a scenario file or from `--repetitions`: every

@@ -12,7 +12,9 @@ use toml::de::DeValue;
 use toml::Spanned;
 
 use super::error::{choose_from, ScenarioError, Source};
-use super::{AsyncCpu, BackgroundModel, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime};
+use super::{
+    AsyncCpu, BackgroundModel, Counter, Fault, FileSync, Gil, Impl, IoKind, ModelKind, Runtime,
+};
 
 /// A value of the TOML tree with its byte span.
 pub(crate) type Val<'i> = Spanned<DeValue<'i>>;
@@ -236,6 +238,15 @@ impl Choice for BackgroundModel {
         ("process", BackgroundModel::Process),
         ("native", BackgroundModel::Native),
         ("task", BackgroundModel::Task),
+    ];
+}
+
+impl Choice for Counter {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("racy", Counter::Racy),
+        ("racy_call", Counter::RacyCall),
+        ("atomic", Counter::Atomic),
+        ("locked", Counter::Locked),
     ];
 }
 

@@ -8,6 +8,7 @@ mod calibrate;
 pub mod file;
 mod kernel;
 mod op;
+pub mod race;
 mod wait;
 
 pub use calibrate::{calibrate_rust, Calibration};

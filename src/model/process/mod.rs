@@ -243,6 +243,7 @@ impl Model for ProcessModel {
             workers: Some(usage),
             workers_memory: Some(memory),
             spans,
+            counter: None,
         })
     }
 

@@ -3,7 +3,7 @@
 //! demo and the full report never disagree), the cells whose timelines it draws and the
 //! report charts it reuses.
 
-use super::{convoy, flush, offload};
+use super::{convoy, flush, offload, race};
 use crate::demo::Demo;
 use crate::report::charts::Table;
 use crate::report::charts::{slopes, speedups, Kind, Speedup};
@@ -107,6 +107,15 @@ pub(crate) fn lesson<'a, 'r>(demo: &Demo, rows: &'r [Row<'a>]) -> Lesson<'a, 'r>
             glance: false,
             table: Some(offload::table(rows)),
             bars: Some(offload::bars(rows)),
+        },
+        "race" => Lesson {
+            numbers: race::numbers(rows),
+            verdicts: race::verdicts(rows),
+            timelines: Vec::new(),
+            charts: Vec::new(),
+            glance: false,
+            table: Some(race::table(rows)),
+            bars: Some(race::bars(rows)),
         },
         // "spectrum", and any demo without its own view: the guide's line.
         _ => Lesson {

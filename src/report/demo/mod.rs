@@ -8,6 +8,7 @@ mod convoy;
 mod flush;
 mod lessons;
 pub(crate) mod offload;
+mod race;
 
 use anyhow::Result;
 use std::fmt::Write;

@@ -7,6 +7,7 @@ mod expansion;
 mod files;
 mod interpreters;
 mod limits;
+mod race;
 mod shipped;
 
 use super::*;
