@@ -10,9 +10,25 @@
 # Idempotent: when .pythons/3.13t already holds a working free-threaded interpreter,
 # it says so and does nothing.
 #
+# --with-gil-twin also builds the same release with the GIL into .pythons/3.13, so that
+# "free-threading costs single-thread speed" (claim P2) compares one release with itself
+# rather than 3.13.5t with whichever 3.13 the machine has (pyenv's 3.13.0 here). The
+# interpreter key's "3.13" then picks it: it is the newest 3.13 with the GIL.
+#
 # Needs: apt-get (Debian), pyenv's python-build (`pyenv root`/plugins/python-build, or
 # PYTHON_BUILD=/path/to/python-build), a C tool chain and the usual CPython build deps.
 set -euo pipefail
+
+twin=0
+for arg in "$@"; do
+    case "$arg" in
+    --with-gil-twin) twin=1 ;;
+    *)
+        echo "error: unknown argument '$arg'; the only option is --with-gil-twin" >&2
+        exit 2
+        ;;
+    esac
+done
 
 version=3.13.5
 sha256=93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640
@@ -20,11 +36,33 @@ suite=trixie # the first Debian release that ships python3.13
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 prefix="$root/.pythons/3.13t"
+gil_prefix="$root/.pythons/3.13"
 work="$root/.pythons/.build"
 
-if [ -x "$prefix/bin/python3" ] &&
-    "$prefix/bin/python3" -c 'import sys, sysconfig; sys.exit(0 if sysconfig.get_config_var("Py_GIL_DISABLED") else 1)' 2>/dev/null; then
+# Whether $1/bin/python3 is a working build of $version with the GIL disabled ($2 = 1)
+# or enabled ($2 = 0).
+built() {
+    [ -x "$1/bin/python3" ] && "$1/bin/python3" -c "
+import sys, sysconfig
+ok = sys.version.split()[0] == '$version' or '$2' == '1'
+ok = ok and bool(sysconfig.get_config_var('Py_GIL_DISABLED')) == bool($2)
+sys.exit(0 if ok else 1)" 2>/dev/null
+}
+
+need_ft=1
+need_gil=0
+if built "$prefix" 1; then
     echo "free-threaded CPython already at .pythons/3.13t: $("$prefix/bin/python3" -VV | head -1) (nothing to do)"
+    need_ft=0
+fi
+if [ "$twin" = 1 ]; then
+    if built "$gil_prefix" 0; then
+        echo "its GIL twin already at .pythons/3.13: $("$gil_prefix/bin/python3" -VV | head -1) (nothing to do)"
+    else
+        need_gil=1
+    fi
+fi
+if [ "$need_ft" = 0 ] && [ "$need_gil" = 0 ]; then
     exit 0
 fi
 
@@ -73,15 +111,29 @@ fi
 
 # A python-build definition of our own: the tarball is taken from the cache above, never
 # downloaded; PYTHON_BUILD_FREE_THREADING adds --disable-gil.
-cat >"$work/definition" <<EOF
-export PYTHON_BUILD_FREE_THREADING=1
-install_package "Python-$version" "file://$tarball#$sha256" standard verify_py313 ensurepip
-EOF
-echo "building free-threaded CPython $version into .pythons/3.13t (a few minutes) ..."
-start=$(date +%s)
-PYTHON_BUILD_CACHE_PATH="$work/cache" \
-    PYTHON_CONFIGURE_OPTS="--enable-shared ${PYTHON_CONFIGURE_OPTS:-}" \
-    MAKE_OPTS="${MAKE_OPTS:--j$(nproc)}" \
-    "$python_build" "$work/definition" "$prefix"
-"$prefix/bin/python3" -c 'import sys; assert not sys._is_gil_enabled(), "GIL is enabled"; print(sys.version)'
-echo "done in $(($(date +%s) - start)) s: $prefix/bin/python3"
+build() { # build PREFIX FREE_THREADING(0/1)
+    local into="$1" ft="$2" what="free-threaded"
+    [ "$ft" = 1 ] || what="GIL"
+    {
+        [ "$ft" = 1 ] && echo "export PYTHON_BUILD_FREE_THREADING=1"
+        echo "install_package \"Python-$version\" \"file://$tarball#$sha256\" standard verify_py313 ensurepip"
+    } >"$work/definition-$ft"
+    echo "building $what CPython $version into ${into#"$root"/} (a few minutes) ..."
+    local start
+    start=$(date +%s)
+    (
+        [ "$ft" = 1 ] || unset PYTHON_BUILD_FREE_THREADING
+        PYTHON_BUILD_CACHE_PATH="$work/cache" \
+            PYTHON_CONFIGURE_OPTS="--enable-shared ${PYTHON_CONFIGURE_OPTS:-}" \
+            MAKE_OPTS="${MAKE_OPTS:--j$(nproc)}" \
+            "$python_build" "$work/definition-$ft" "$into"
+    )
+    "$into/bin/python3" -c "import sys; assert sys._is_gil_enabled() == ($ft == 0), 'wrong GIL setting'; print(sys.version)"
+    echo "done in $(($(date +%s) - start)) s: $into/bin/python3"
+}
+if [ "$need_ft" = 1 ]; then
+    build "$prefix" 1
+fi
+if [ "$need_gil" = 1 ]; then
+    build "$gil_prefix" 0
+fi

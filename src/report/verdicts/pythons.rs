@@ -93,12 +93,20 @@ pub(crate) fn free_threading_tax(rows: &[Row]) -> Vec<Finding> {
     };
     let mut out = Vec::new();
     for ft in seq.iter().filter(|r| free_threaded(r)) {
-        let Some(gil) = seq.iter().find(|g| {
+        let twin = |g: &&&Row| {
             !free_threaded(g)
                 && g.tag == ft.tag
                 && minor(g) == minor(ft)
                 && g.cell.op_time_us == ft.cell.op_time_us
-        }) else {
+        };
+        // The same release with the GIL when the run has it (the free-threaded script's
+        // --with-gil-twin builds one): else the tax is mixed with a patch release's own
+        // changes, and the finding says so.
+        let Some(gil) = seq
+            .iter()
+            .find(|g| twin(g) && release(g) == release(ft))
+            .or_else(|| seq.iter().find(twin))
+        else {
             out.push(Finding::info(format!(
                 "{} ({}): no GIL build of {} ran beside it, so its single-thread cost cannot be measured",
                 ft.cell.runtime_label(),
@@ -113,12 +121,17 @@ pub(crate) fn free_threading_tax(rows: &[Row]) -> Vec<Finding> {
         out.push(
             Finding::judge(
                 format!(
-                    "{} ({}) sequential against {} ({}): a {}% tax",
+                    "{} ({}) sequential against {} ({}): a {}% tax{}",
                     ft.cell.runtime_label(),
                     release(ft),
                     gil.cell.runtime_label(),
                     release(gil),
-                    num((1.0 - i.estimate) * 100.0)
+                    num((1.0 - i.estimate) * 100.0),
+                    if release(gil) == release(ft) {
+                        ""
+                    } else {
+                        " (different patch releases: the tax is mixed with the releases' own changes; scripts/get-free-threaded-python.sh --with-gil-twin builds the same release with the GIL)"
+                    }
                 ),
                 Judged::new("ops/s ratio", "×", i, 1.0, Side::Below),
                 [
@@ -131,4 +144,85 @@ pub(crate) fn free_threading_tax(rows: &[Row]) -> Vec<Finding> {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Measurement;
+    use crate::report::data::rows;
+    use crate::results::{merge, Results};
+    use crate::scenario::Cell;
+
+    /// A `cpython` sequential pure-CPU cell on `interpreter`, whose interpreter reported
+    /// `release` and `free`, at `ops` ops/s in three repetitions.
+    fn seq(
+        base: &crate::results::CellResult,
+        interpreter: &str,
+        release: &str,
+        free: bool,
+        ops: f64,
+    ) -> crate::results::CellResult {
+        let mut c = base.clone();
+        c.cell = Cell::sleep_op(Runtime::Cpython, ModelKind::Sequential, 1000.0, 0.0, 1);
+        c.cell.interpreter = Some(interpreter.into());
+        c.cell.cpu_impl = Some(Impl::Python);
+        c.id = c.cell.id();
+        c.label = c.cell.model_label();
+        c.repetitions = [0.99, 1.0, 1.01]
+            .iter()
+            .map(|k| {
+                let mut m = Measurement {
+                    ops_per_s: ops * k,
+                    ops: 100,
+                    ..Measurement::default()
+                };
+                m.info.insert("python_release".into(), release.into());
+                m.info.insert("free_threaded_build".into(), free.into());
+                m
+            })
+            .collect();
+        c
+    }
+
+    #[test]
+    fn the_tax_is_taken_against_the_same_release_when_the_run_has_it() {
+        let mut r: Results =
+            serde_json::from_str(include_str!("../../../tests/fixtures/fixture-results.json"))
+                .unwrap();
+        let base = r.cells[0].clone();
+        // 3.13.0 with the GIL is faster than 3.13.5 with it: against it, the tax would
+        // read 30%; against its own release, 10%.
+        r.cells = vec![
+            seq(&base, "3.13", "3.13.0", false, 1000.0),
+            seq(&base, "/p/3.13/bin/python3", "3.13.5", false, 780.0),
+            seq(&base, "3.13t", "3.13.5", true, 700.0),
+        ];
+        let m = merge(std::slice::from_ref(&r));
+        let all = rows(&m);
+        let f = free_threading_tax(&all);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].text
+                .contains("against cpython@/p/3.13/bin/python3 (3.13.5): a 10"),
+            "{}",
+            f[0].text
+        );
+        assert!(
+            !f[0].text.contains("different patch releases"),
+            "{}",
+            f[0].text
+        );
+        // Without the twin, the other patch release stands in, and the finding says so.
+        r.cells.remove(1);
+        let m = merge(std::slice::from_ref(&r));
+        let all = rows(&m);
+        let f = free_threading_tax(&all);
+        assert!(f[0].text.contains("(3.13.0): a 30"), "{}", f[0].text);
+        assert!(
+            f[0].text.contains("different patch releases"),
+            "{}",
+            f[0].text
+        );
+    }
 }
