@@ -39,6 +39,9 @@ fn python_config() {
 /// the `python3` on `PATH` (`python::interpreter` reads the empty value that way).
 #[cfg(not(feature = "python"))]
 fn python_config() {
+    // The version cfgs pyo3 would set are never set here, but code that tests them
+    // (`cfg!(all(feature = "python", Py_3_12))`) still names them.
+    println!("cargo:rustc-check-cfg=cfg(Py_3_12)");
     println!("cargo:rustc-env=SPECTRUM_PYO3_PYTHON=");
     println!("cargo:rustc-env=SPECTRUM_PYO3_VERSION=");
     println!("cargo:rustc-env=SPECTRUM_PYO3_LIB_DIR=");
