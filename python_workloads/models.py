@@ -201,7 +201,7 @@ class AsyncModel:
         out = self.loop.run_until_complete(self._run(start, end, log, trace))
         info = {}
         if self.crunch is not None:
-            info["background_tasks"] = len(self.crunch._tasks)
+            info["background_tasks"] = self.crunch.units
             info["background_chunks"] = self.crunch.chunks - chunks
         if watch is not None:
             usage, processes = watch.finish()

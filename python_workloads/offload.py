@@ -110,6 +110,7 @@ class Crunch:
     they run whenever the loop runs."""
 
     def __init__(self, loop, units, iters, put):
+        self.units = units
         self.chunks = 0
         self._stop = False
         self._loop = loop

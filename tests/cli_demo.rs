@@ -43,13 +43,14 @@ fn a_mistyped_demo_is_bad_input_that_names_the_demos() {
     );
 }
 
-#[test]
-fn a_demo_writes_its_page_and_the_full_report() {
+/// Runs demo `name` with `--quick` on its Rust cells into a temporary folder; returns the
+/// folder (kept alive), the output folder and what it printed.
+fn rust_cells_of(name: &str) -> (tempfile::TempDir, std::path::PathBuf, String) {
     let dir = tempfile::tempdir().unwrap();
-    let out_dir = dir.path().join("gil");
+    let out_dir = dir.path().join(name);
     let out = spectrum(&[
         "demo",
-        "gil",
+        name,
         "--quick",
         "--filter",
         "rust/",
@@ -58,6 +59,12 @@ fn a_demo_writes_its_page_and_the_full_report() {
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
+    (dir, out_dir, stdout)
+}
+
+#[test]
+fn a_demo_writes_its_page_and_the_full_report() {
+    let (_dir, out_dir, stdout) = rust_cells_of("gil");
     assert!(stdout.starts_with("Demo gil:"), "{stdout}");
     assert!(stdout.contains("Try next:") && stdout.contains("index.html"));
     let page = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
@@ -78,19 +85,7 @@ fn a_demo_writes_its_page_and_the_full_report() {
 
 #[test]
 fn the_race_demo_counts_the_updates_its_rust_threads_lose() {
-    let dir = tempfile::tempdir().unwrap();
-    let out_dir = dir.path().join("race");
-    let out = spectrum(&[
-        "demo",
-        "race",
-        "--quick",
-        "--filter",
-        "rust/",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let stdout = text(&out.stdout);
+    let (_dir, out_dir, stdout) = rust_cells_of("race");
     // Whether the racy threads lost any is the scheduler's call: only the shape here.
     assert!(stdout.contains("increments lost"), "{stdout}");
     assert!(stdout.contains("0 updates lost with a fix"), "{stdout}");

@@ -9,7 +9,7 @@ use crate::report::data::{num, Row};
 use crate::report::names::runtime_name;
 use crate::report::verdicts::{Finding, Judged, Side};
 use crate::scenario::{AsyncCpu, BackgroundModel, ModelKind, Runtime};
-use crate::stats::ratio_of_medians;
+use crate::stats::{median, ratio_of_medians};
 
 use super::lessons::{Bars, Number};
 
@@ -102,35 +102,25 @@ fn threads(r: &Row) -> Option<u64> {
         .map(|t| t.before.max(t.after))
 }
 
+/// The median over repetitions of what `each` reads off one (repetitions without it
+/// left out); `None` when none has it.
+fn median_of(r: &Row, each: impl Fn(&crate::metrics::Measurement) -> Option<f64>) -> Option<f64> {
+    let v: Vec<f64> = r.result.repetitions.iter().filter_map(each).collect();
+    (!v.is_empty()).then(|| median(&v))
+}
+
 /// A figure the run reported of itself (`Measurement::info`), median over repetitions.
 fn info(r: &Row, key: &str) -> Option<f64> {
-    let mut v: Vec<f64> = r
-        .result
-        .repetitions
-        .iter()
-        .filter_map(|m| m.info.get(key).and_then(|x| x.as_f64()))
-        .collect();
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied()
+    median_of(r, |m| m.info.get(key).and_then(|x| x.as_f64()))
 }
 
 /// CPU chunks the background tasks finished per second of window, median over
 /// repetitions.
 fn chunks_per_s(r: &Row) -> Option<f64> {
-    let mut v: Vec<f64> = r
-        .result
-        .repetitions
-        .iter()
-        .filter(|m| m.wall_s > 0.0)
-        .filter_map(|m| {
-            m.info
-                .get("background_chunks")
-                .and_then(|x| x.as_f64())
-                .map(|c| c / m.wall_s)
-        })
-        .collect();
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied()
+    median_of(r, |m| {
+        let chunks = m.info.get("background_chunks")?.as_f64()?;
+        (m.wall_s > 0.0).then(|| chunks / m.wall_s)
+    })
 }
 
 /// What a placement costs beyond the runtime: "7 OS threads", "+ 2 processes, 37 MiB".
